@@ -1,0 +1,2 @@
+//! Policies, the equivalents table, evaluation, fix generation and verification.
+#![warn(missing_docs)]
