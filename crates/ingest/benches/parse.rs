@@ -1,0 +1,4 @@
+//! Parse-side benchmarks (filled in below).
+fn main() {
+    divan::main();
+}
