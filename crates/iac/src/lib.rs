@@ -1,2 +1,22 @@
 //! Terraform index: tree-sitter-hcl parsing, spans, modules, values, state and locate.
+//!
+//! # What this crate owns
+//! Everything Redress knows about Terraform code and state, with no web stack:
+//! - [`Index`] parses every `.tf`/`.tfvars` file of a repository in parallel
+//!   (tree-sitter-hcl) into plain [`File`]/[`Block`]/[`Attribute`] types with
+//!   exact [`Span`]s; [`IndexCache`] re-parses only files whose content changed.
+//!   Syntax errors are kept per file as [`ParseError`]s (`file:line: message`).
+//!
+//! tree-sitter and hcl-rs types never leave this crate.
 #![warn(missing_docs)]
+
+mod error;
+mod index;
+mod model;
+mod parse;
+mod span;
+
+pub use error::IacError;
+pub use index::{Index, IndexCache, MAX_FILE_BYTES, MAX_FILES, SkippedFile};
+pub use model::{Attribute, Block, BlockKind, File, FileKind, Item, ParseError, Value};
+pub use span::Span;

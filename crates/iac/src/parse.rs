@@ -1,0 +1,436 @@
+//! tree-sitter-hcl → [`File`]. Nothing of tree-sitter leaves this module.
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node, Parser};
+
+use crate::error::IacError;
+use crate::model::{Attribute, Block, BlockKind, File, FileKind, ParseError, Value};
+use crate::span::Span;
+
+/// Most syntax errors recorded per file; the rest are summarised in one line.
+const MAX_ERRORS_PER_FILE: usize = 20;
+/// Nesting beyond this depth is not descended into (defends against stack exhaustion).
+const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses `content` with a per-thread parser and converts the tree.
+pub(crate) fn parse_file(path: &str, kind: FileKind, content: String) -> Result<File, IacError> {
+    let tree = PARSER.with(|cell| -> Result<_, IacError> {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_hcl::LANGUAGE.into())
+                .map_err(|e| IacError::Grammar(e.to_string()))?;
+            *slot = Some(parser);
+        }
+        let parser = slot
+            .as_mut()
+            .ok_or_else(|| IacError::Grammar("parser missing".into()))?;
+        Ok(parser.parse(content.as_bytes(), None))
+    })?;
+    let mut file = File {
+        path: path.to_owned(),
+        kind,
+        content: String::new(),
+        blocks: Vec::new(),
+        attributes: Vec::new(),
+        errors: Vec::new(),
+    };
+    let Some(tree) = tree else {
+        file.errors.push(ParseError {
+            file: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: "the parser gave up on this file".into(),
+        });
+        file.content = content;
+        return Ok(file);
+    };
+    let root = tree.root_node();
+    let src = content.as_bytes();
+    let conv = Converter { src };
+    for child in named_children(root) {
+        match child.kind() {
+            "body" => conv.body(child, 0, &mut file.attributes, &mut file.blocks),
+            // A whole-file object: `{ ... }` is JSON-ish; treat like nothing to index.
+            _ => conv.collect_in_error(child, &mut file.attributes, &mut file.blocks),
+        }
+    }
+    if root.has_error() {
+        collect_errors(root, path, src, &mut file.errors);
+        hoist_misnested(&mut file.blocks);
+    }
+    file.content = content;
+    Ok(file)
+}
+
+fn named_children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
+}
+
+pub(crate) fn span_of(node: Node<'_>) -> Span {
+    let s = node.start_position();
+    let e = node.end_position();
+    Span {
+        start_byte: node.start_byte(),
+        end_byte: node.end_byte(),
+        start_line: to_u32(s.row) + 1,
+        start_column: to_u32(s.column) + 1,
+        end_line: to_u32(e.row) + 1,
+        end_column: to_u32(e.column) + 1,
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX - 1)
+}
+
+struct Converter<'s> {
+    src: &'s [u8],
+}
+
+impl Converter<'_> {
+    fn text(&self, node: Node<'_>) -> &str {
+        std::str::from_utf8(&self.src[node.start_byte()..node.end_byte()]).unwrap_or("")
+    }
+
+    fn body(
+        &self,
+        body: Node<'_>,
+        depth: usize,
+        attrs: &mut Vec<Attribute>,
+        blocks: &mut Vec<Block>,
+    ) {
+        for child in named_children(body) {
+            match child.kind() {
+                "attribute" => {
+                    if let Some(a) = self.attribute(child, depth) {
+                        attrs.push(a);
+                    }
+                }
+                "block" => {
+                    if let Some(b) = self.block(child, depth) {
+                        blocks.push(b);
+                    }
+                }
+                "ERROR" => self.collect_in_error(child, attrs, blocks),
+                _ => {}
+            }
+        }
+    }
+
+    /// Blocks and attributes that tree-sitter kept intact inside an ERROR node.
+    fn collect_in_error(
+        &self,
+        node: Node<'_>,
+        attrs: &mut Vec<Attribute>,
+        blocks: &mut Vec<Block>,
+    ) {
+        for child in named_children(node) {
+            match child.kind() {
+                "block" => {
+                    if let Some(b) = self.block(child, 0) {
+                        blocks.push(b);
+                    }
+                }
+                "attribute" => {
+                    if let Some(a) = self.attribute(child, 0) {
+                        attrs.push(a);
+                    }
+                }
+                "body" => self.body(child, 0, attrs, blocks),
+                _ => {}
+            }
+        }
+    }
+
+    fn block(&self, node: Node<'_>, depth: usize) -> Option<Block> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut ident = None;
+        let mut labels = Vec::new();
+        let mut body_start = None;
+        let mut body_end = None;
+        let mut body = None;
+        for child in named_children(node) {
+            match child.kind() {
+                "identifier" if ident.is_none() => ident = Some(self.text(child).to_owned()),
+                "identifier" => labels.push(self.text(child).to_owned()),
+                "string_lit" => labels.push(self.string_content(child)),
+                "block_start" => body_start = Some(child),
+                "block_end" => body_end = Some(child),
+                "body" => body = Some(child),
+                _ => {}
+            }
+        }
+        let ident = ident?;
+        let span = span_of(node);
+        let body_span = match (body_start, body_end) {
+            (Some(s), Some(e)) if !e.is_missing() => between(s, e),
+            _ => span,
+        };
+        let mut block = Block {
+            kind: BlockKind::from_ident(&ident, depth > 0),
+            ident,
+            labels,
+            span,
+            body_span,
+            attributes: Vec::new(),
+            blocks: Vec::new(),
+        };
+        if let Some(body) = body {
+            self.body(body, depth + 1, &mut block.attributes, &mut block.blocks);
+        }
+        Some(block)
+    }
+
+    fn attribute(&self, node: Node<'_>, depth: usize) -> Option<Attribute> {
+        let name_node = node.named_child(0)?;
+        let expr = named_children(node).find(|c| c.kind() == "expression")?;
+        Some(Attribute {
+            name: self.text(name_node).to_owned(),
+            span: span_of(node),
+            value_span: span_of(expr),
+            raw: self.text(expr).to_owned(),
+            value: self.value(expr, depth),
+        })
+    }
+
+    /// The content of a `string_lit` or plain `quoted_template`, unescaped.
+    fn string_content(&self, node: Node<'_>) -> String {
+        named_children(node)
+            .filter(|c| c.kind() == "template_literal")
+            .map(|c| unescape(self.text(c)))
+            .collect()
+    }
+
+    fn value(&self, expr: Node<'_>, depth: usize) -> Value {
+        if depth > MAX_DEPTH || expr.has_error() {
+            return Value::Expression;
+        }
+        let children: Vec<Node<'_>> = named_children(expr)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        match children.as_slice() {
+            [single] => self.term(*single, depth),
+            [first, rest @ ..]
+                if first.kind() == "variable_expr"
+                    && rest.iter().all(|c| self.is_static_traversal(*c)) =>
+            {
+                Value::Reference(self.text(expr).split_whitespace().collect())
+            }
+            _ => Value::Expression,
+        }
+    }
+
+    fn is_static_traversal(&self, node: Node<'_>) -> bool {
+        match node.kind() {
+            "get_attr" => true,
+            "index" => node.named_child(0).is_some_and(|i| {
+                i.kind() == "legacy_index"
+                    || i.named_child(0).is_some_and(|e| {
+                        matches!(self.value(e, 0), Value::String(_) | Value::Number(_))
+                    })
+            }),
+            _ => false,
+        }
+    }
+
+    fn term(&self, node: Node<'_>, depth: usize) -> Value {
+        match node.kind() {
+            "literal_value" => {
+                node.named_child(0)
+                    .map_or(Value::Expression, |lit| match lit.kind() {
+                        "numeric_lit" => Value::Number(self.text(lit).to_owned()),
+                        "bool_lit" => Value::Bool(self.text(lit) == "true"),
+                        "null_lit" => Value::Null,
+                        "string_lit" => Value::String(self.string_content(lit)),
+                        _ => Value::Expression,
+                    })
+            }
+            "template_expr" => match node.named_child(0) {
+                Some(q)
+                    if q.kind() == "quoted_template"
+                        && named_children(q).all(|c| c.kind() == "template_literal") =>
+                {
+                    Value::String(self.string_content(q))
+                }
+                _ => Value::Expression,
+            },
+            "collection_value" => node
+                .named_child(0)
+                .map_or(Value::Expression, |c| self.collection(c, depth)),
+            "variable_expr" => Value::Reference(self.text(node).to_owned()),
+            "expression" => self.value(node, depth + 1),
+            _ => Value::Expression,
+        }
+    }
+
+    fn collection(&self, node: Node<'_>, depth: usize) -> Value {
+        match node.kind() {
+            "tuple" => Value::List(
+                named_children(node)
+                    .filter(|c| c.kind() == "expression")
+                    .map(|e| self.value(e, depth + 1))
+                    .collect(),
+            ),
+            "object" => {
+                let mut entries = Vec::new();
+                for elem in named_children(node).filter(|c| c.kind() == "object_elem") {
+                    let (Some(k), Some(v)) = (
+                        elem.child_by_field_name("key"),
+                        elem.child_by_field_name("val"),
+                    ) else {
+                        return Value::Expression;
+                    };
+                    let key = match self.value(k, depth + 1) {
+                        Value::String(s) => s,
+                        Value::Reference(r) if !r.contains('.') => r,
+                        _ => return Value::Expression,
+                    };
+                    entries.push((key, self.value(v, depth + 1)));
+                }
+                Value::Map(entries)
+            }
+            _ => Value::Expression,
+        }
+    }
+}
+
+fn between(start: Node<'_>, end: Node<'_>) -> Span {
+    let s = start.end_position();
+    let e = end.start_position();
+    Span {
+        start_byte: start.end_byte(),
+        end_byte: end.start_byte(),
+        start_line: to_u32(s.row) + 1,
+        start_column: to_u32(s.column) + 1,
+        end_line: to_u32(e.row) + 1,
+        end_column: to_u32(e.column) + 1,
+    }
+}
+
+/// Undoes HCL string escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `$${`, `%%{`).
+pub(crate) fn unescape(s: &str) -> String {
+    if !s.contains('\\') && !s.contains("$${") && !s.contains("%%{") {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            '$' | '%' if chars.peek() == Some(&c) => {
+                chars.next();
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn collect_errors(node: Node<'_>, path: &str, src: &[u8], out: &mut Vec<ParseError>) {
+    let mut stack = vec![node];
+    let mut suppressed = 0usize;
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            if out.len() >= MAX_ERRORS_PER_FILE {
+                suppressed += 1;
+                continue;
+            }
+            let pos = n.start_position();
+            let message = if n.is_missing() {
+                format!("missing `{}`", n.kind())
+            } else {
+                let end = n.end_byte().min(n.start_byte() + 40);
+                let near = String::from_utf8_lossy(&src[n.start_byte()..end]);
+                let near = near.lines().next().unwrap_or("").trim();
+                format!("syntax error near `{near}`")
+            };
+            out.push(ParseError {
+                file: path.to_owned(),
+                line: to_u32(pos.row) + 1,
+                column: to_u32(pos.column) + 1,
+                message,
+            });
+            continue;
+        }
+        if n.has_error() {
+            let count = n.child_count();
+            for i in (0..count).rev() {
+                if let Some(c) = n.child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+    }
+    if suppressed > 0 {
+        out.push(ParseError {
+            file: path.to_owned(),
+            line: out.last().map_or(1, |e| e.line),
+            column: 1,
+            message: format!("{suppressed} more syntax errors not shown"),
+        });
+    }
+    out.sort_by_key(|e| (e.line, e.column));
+}
+
+/// After a syntax error (say, a missing `}`), tree-sitter may nest the next
+/// top-level block inside the broken one. Terraform writes top-level blocks at
+/// column 1 with a known keyword; such nested blocks are moved back to the top
+/// level and the broken block is cut short where the first one starts.
+fn hoist_misnested(blocks: &mut Vec<Block>) {
+    let mut hoisted = Vec::new();
+    for block in blocks.iter_mut() {
+        take_misnested(block, &mut hoisted);
+    }
+    if hoisted.is_empty() {
+        return;
+    }
+    blocks.extend(hoisted);
+    blocks.sort_by_key(|b| b.span.start_byte);
+}
+
+fn take_misnested(parent: &mut Block, out: &mut Vec<Block>) {
+    let mut i = 0;
+    let mut first_start: Option<Span> = None;
+    while i < parent.blocks.len() {
+        let child = &parent.blocks[i];
+        let top_kind = BlockKind::from_ident(&child.ident, false);
+        if top_kind != BlockKind::Other && child.span.start_column == 1 {
+            let mut child = parent.blocks.remove(i);
+            child.kind = top_kind;
+            if first_start.is_none_or(|f| child.span.start_byte < f.start_byte) {
+                first_start = Some(child.span);
+            }
+            take_misnested(&mut child, out);
+            out.push(child);
+        } else {
+            take_misnested(&mut parent.blocks[i], out);
+            i += 1;
+        }
+    }
+    if let Some(cut) = first_start {
+        parent.span.end_byte = cut.start_byte;
+        parent.span.end_line = cut.start_line.saturating_sub(1).max(parent.span.start_line);
+        parent.span.end_column = 1;
+        parent.body_span.end_byte = parent.body_span.end_byte.min(cut.start_byte);
+        parent.body_span.end_line = parent.body_span.end_line.min(parent.span.end_line);
+        parent
+            .attributes
+            .retain(|a| a.span.start_byte < cut.start_byte);
+    }
+}
