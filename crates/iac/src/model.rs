@@ -126,6 +126,45 @@ pub struct Attribute {
     pub raw: String,
     /// A simple view of the value.
     pub value: Value,
+    /// When the value is an object (or a list of objects), its `key = value`
+    /// elements, recursively, as attributes with exact spans; for a heredoc
+    /// holding a JSON document, one entry per `"key":` line. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<Attribute>,
+}
+
+impl Attribute {
+    /// This attribute or the innermost entry starting on `line`.
+    #[must_use]
+    pub fn item_starting_at(&self, line: u32) -> Option<&Attribute> {
+        if !self.span.contains_line(line) {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find_map(|e| e.item_starting_at(line))
+            .or_else(|| (self.span.start_line == line).then_some(self))
+    }
+
+    /// This attribute or the innermost entry containing `line`.
+    #[must_use]
+    pub fn innermost_containing(&self, line: u32) -> Option<&Attribute> {
+        if !self.span.contains_line(line) {
+            return None;
+        }
+        Some(
+            self.entries
+                .iter()
+                .find_map(|e| e.innermost_containing(line))
+                .unwrap_or(self),
+        )
+    }
+
+    /// The entry at `key`, one level down.
+    #[must_use]
+    pub fn entry(&self, key: &str) -> Option<&Attribute> {
+        self.entries.iter().find(|e| e.name == key)
+    }
 }
 
 /// A block with its labels, attributes and nested blocks.
@@ -201,7 +240,11 @@ impl Block {
                 return Some(item);
             }
         }
-        if let Some(a) = self.attributes.iter().find(|a| a.span.start_line == line) {
+        if let Some(a) = self
+            .attributes
+            .iter()
+            .find_map(|a| a.item_starting_at(line))
+        {
             return Some(Item::Attribute(a));
         }
         (self.span.start_line == line).then_some(Item::Block(self))
@@ -216,7 +259,11 @@ impl Block {
         self.blocks
             .iter()
             .find_map(|b| b.attribute_containing(line))
-            .or_else(|| self.attributes.iter().find(|a| a.span.contains_line(line)))
+            .or_else(|| {
+                self.attributes
+                    .iter()
+                    .find_map(|a| a.innermost_containing(line))
+            })
     }
 
     /// The innermost block (this one or a nested one) whose span contains `line`.
@@ -318,7 +365,11 @@ impl File {
     pub fn attribute_at(&self, line: u32) -> Option<&Attribute> {
         self.block_at(line)
             .and_then(|b| b.attribute_containing(line))
-            .or_else(|| self.attributes.iter().find(|a| a.span.contains_line(line)))
+            .or_else(|| {
+                self.attributes
+                    .iter()
+                    .find_map(|a| a.innermost_containing(line))
+            })
     }
 
     /// The innermost block or attribute starting on `line`.
@@ -329,7 +380,7 @@ impl File {
             .or_else(|| {
                 self.attributes
                     .iter()
-                    .find(|a| a.span.start_line == line)
+                    .find_map(|a| a.item_starting_at(line))
                     .map(Item::Attribute)
             })
     }

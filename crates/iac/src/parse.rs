@@ -199,7 +199,109 @@ impl Converter<'_> {
             value_span: span_of(expr),
             raw: self.text(expr).to_owned(),
             value: self.value(expr, depth),
+            entries: self.entries(expr, depth),
         })
+    }
+
+    /// Object elements under an expression (through lists), or JSON keys of a heredoc.
+    fn entries(&self, expr: Node<'_>, depth: usize) -> Vec<Attribute> {
+        let mut out = Vec::new();
+        if depth > MAX_DEPTH {
+            return out;
+        }
+        for child in named_children(expr) {
+            match child.kind() {
+                "collection_value" => {
+                    let Some(coll) = child.named_child(0) else {
+                        continue;
+                    };
+                    match coll.kind() {
+                        "object" => {
+                            for elem in named_children(coll).filter(|c| c.kind() == "object_elem") {
+                                if let Some(entry) = self.object_entry(elem, depth + 1) {
+                                    out.push(entry);
+                                }
+                            }
+                        }
+                        "tuple" => {
+                            for item in named_children(coll).filter(|c| c.kind() == "expression") {
+                                out.extend(self.entries(item, depth + 1));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                "template_expr" => {
+                    if let Some(heredoc) = child
+                        .named_child(0)
+                        .filter(|h| h.kind() == "heredoc_template")
+                    {
+                        out.extend(self.json_keys(heredoc));
+                    }
+                }
+                "expression" => out.extend(self.entries(child, depth + 1)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn object_entry(&self, elem: Node<'_>, depth: usize) -> Option<Attribute> {
+        let key = elem.child_by_field_name("key")?;
+        let val = elem.child_by_field_name("val")?;
+        let name = match self.value(key, depth) {
+            Value::String(s) => s,
+            _ => self.text(key).trim().to_owned(),
+        };
+        Some(Attribute {
+            name,
+            span: span_of(elem),
+            value_span: span_of(val),
+            raw: self.text(val).to_owned(),
+            value: self.value(val, depth),
+            entries: self.entries(val, depth),
+        })
+    }
+
+    /// One entry per line of a heredoc that starts with `"key":` (embedded JSON
+    /// policies); values stay raw text.
+    fn json_keys(&self, heredoc: Node<'_>) -> Vec<Attribute> {
+        let text = self.text(heredoc);
+        let start = span_of(heredoc);
+        let mut out = Vec::new();
+        let mut byte = start.start_byte;
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            if let Some(rest) = trimmed.strip_prefix('"')
+                && let Some(end) = rest.find('"')
+                && rest[end + 1..].trim_start().starts_with(':')
+            {
+                let content = line.trim_end();
+                let line_no = start.start_line + to_u32(i);
+                let span = Span {
+                    start_byte: byte + indent,
+                    end_byte: byte + content.len(),
+                    start_line: line_no,
+                    start_column: to_u32(indent) + 1,
+                    end_line: line_no,
+                    end_column: to_u32(content.len()) + 1,
+                };
+                let value_text = rest[end + 1..].trim_start()[1..]
+                    .trim()
+                    .trim_end_matches(',');
+                out.push(Attribute {
+                    name: rest[..end].to_owned(),
+                    span,
+                    value_span: span,
+                    raw: value_text.to_owned(),
+                    value: Value::Expression,
+                    entries: Vec::new(),
+                });
+            }
+            byte += line.len();
+        }
+        out
     }
 
     /// The content of a `string_lit` or plain `quoted_template`, unescaped.

@@ -84,8 +84,8 @@ fn line_lookups_find_innermost_items() {
     );
     assert_eq!(
         index.attribute_at("main.tf", 4).map(|a| a.name.as_str()),
-        Some("tags"),
-        "map keys are not attributes"
+        Some("Name"),
+        "map entries are found as attribute-like items"
     );
     match index.item_starting_at("main.tf", 6) {
         Some(Item::Block(b)) => assert_eq!(b.ident, "versioning"),
