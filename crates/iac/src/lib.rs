@@ -15,8 +15,10 @@ mod index;
 mod model;
 mod parse;
 mod span;
+pub mod state;
 
 pub use error::IacError;
 pub use index::{Index, IndexCache, MAX_FILE_BYTES, MAX_FILES, SkippedFile};
 pub use model::{Attribute, Block, BlockKind, File, FileKind, Item, ParseError, Value};
 pub use span::Span;
+pub use state::{IndexKey, ResourceMode, State, StateInstance, StateKind};

@@ -1,0 +1,653 @@
+//! Terraform state: v4 `terraform.tfstate`, `terraform show -json` state, and
+//! the `prior_state` of a `terraform show -json` plan.
+//!
+//! The JSON is streamed with serde visitors: each resource instance keeps only
+//! its identifying attributes (see [`IDENTIFYING_ATTRIBUTES`]) and tags, so a
+//! large state is never held in memory as a whole JSON tree.
+//!
+//! Plans: a plan JSON is read for its `prior_state` (what existed before the
+//! plan, the same shape as `show -json` state), and [`State::kind`] says so. A
+//! plan without `prior_state` is an error (“this is a plan without a prior
+//! state”): planned values are not reality and are never used.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::IacError;
+
+/// Attributes kept per instance: enough to match a cloud id or ARN.
+pub const IDENTIFYING_ATTRIBUTES: &[&str] = &[
+    "id",
+    "arn",
+    "name",
+    "bucket",
+    "url",
+    "identifier",
+    "resource_id",
+    "cluster_identifier",
+    "function_name",
+    "key_id",
+    "role_name",
+    "user_name",
+    "group_name",
+    "queue_url",
+    "table_name",
+    "instance_id",
+    "volume_id",
+    "vpc_id",
+    "subnet_id",
+    "security_group_id",
+    "db_instance_identifier",
+    "topic_arn",
+    "repository_url",
+    "dns_name",
+    "domain_name",
+    "alias",
+    "owner_id",
+    "self_link",
+];
+/// String values longer than this are not kept.
+const MAX_VALUE_LEN: usize = 4096;
+/// State files larger than this are refused by [`State::from_path`].
+pub const MAX_STATE_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Where the instances came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateKind {
+    /// `terraform.tfstate`, format version 4.
+    TfstateV4,
+    /// `terraform show -json` of a state.
+    ShowJson,
+    /// The `prior_state` of a `terraform show -json` plan.
+    PlanPriorState,
+}
+
+/// Managed resource or data source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceMode {
+    /// `resource`.
+    Managed,
+    /// `data`.
+    Data,
+}
+
+/// The `count` / `for_each` key of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IndexKey {
+    /// `[0]`
+    Int(i64),
+    /// `["public"]`
+    Str(String),
+}
+
+impl fmt::Display for IndexKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Int(i) => write!(f, "[{i}]"),
+            Self::Str(s) => write!(f, "[{}]", serde_json::Value::String(s.clone())),
+        }
+    }
+}
+
+/// One resource instance in a state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateInstance {
+    /// Full address: `module.a["x"].aws_s3_bucket.this[0]`.
+    pub address: String,
+    /// The module part of the address (`""` for the root module).
+    pub module: String,
+    /// Managed or data.
+    pub mode: ResourceMode,
+    /// Resource type, `aws_s3_bucket`.
+    pub resource_type: String,
+    /// Resource name, `this`.
+    pub name: String,
+    /// The count/for_each key, if any.
+    pub index_key: Option<IndexKey>,
+    /// Provider as written in the state.
+    pub provider: String,
+    /// Identifying attributes that were present and scalar.
+    pub attributes: BTreeMap<String, String>,
+    /// `tags` merged over `tags_all`.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl StateInstance {
+    /// The address without instance keys: `module.a.aws_s3_bucket.this`.
+    #[must_use]
+    pub fn template_address(&self) -> String {
+        strip_index_keys(&self.address)
+    }
+}
+
+/// A state read from a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The name it was read from (for messages).
+    pub source: String,
+    /// Which format.
+    pub kind: StateKind,
+    /// `terraform_version`, when present.
+    pub terraform_version: Option<String>,
+    /// All instances, in file order.
+    pub instances: Vec<StateInstance>,
+}
+
+impl State {
+    /// Reads a state, show-json state or plan file.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is too large, is not JSON, or has no state.
+    pub fn from_path(path: &Path) -> Result<Self, IacError> {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| IacError::State {
+            file: name.clone(),
+            message: format!("cannot open: {e}"),
+        })?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_STATE_BYTES {
+            return Err(IacError::StateTooLarge {
+                file: name,
+                size,
+                limit: MAX_STATE_BYTES,
+            });
+        }
+        Self::from_reader(&name, std::io::BufReader::with_capacity(256 * 1024, file))
+    }
+
+    /// Reads from any reader (streamed).
+    ///
+    /// # Errors
+    /// When the input is not JSON or has no state.
+    pub fn from_reader<R: Read>(source: &str, reader: R) -> Result<Self, IacError> {
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        Self::finish(source, TopSeed.deserialize(&mut de), |_| de.end())
+    }
+
+    /// Reads from a string.
+    ///
+    /// # Errors
+    /// When the input is not JSON or has no state.
+    pub fn from_json_str(source: &str, json: &str) -> Result<Self, IacError> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        Self::finish(source, TopSeed.deserialize(&mut de), |_| de.end())
+    }
+
+    fn finish(
+        source: &str,
+        parsed: Result<Top, serde_json::Error>,
+        end: impl FnOnce(()) -> Result<(), serde_json::Error>,
+    ) -> Result<Self, IacError> {
+        let err = |message: String| IacError::State {
+            file: source.to_owned(),
+            message,
+        };
+        let top = parsed.map_err(|e| err(e.to_string()))?;
+        end(()).map_err(|e| err(e.to_string()))?;
+        let kind = if let Some(v) = top.version {
+            if v != 4 {
+                return Err(err(format!(
+                    "state version {v} is not supported (only version 4)"
+                )));
+            }
+            StateKind::TfstateV4
+        } else if top.prior_state {
+            StateKind::PlanPriorState
+        } else if top.is_plan {
+            return Err(err(
+                "this is a plan without a prior_state, not a state".into()
+            ));
+        } else if top.show_values {
+            StateKind::ShowJson
+        } else {
+            return Err(err(
+                "neither a v4 state (`version`, `resources`) nor `terraform show -json` output (`values`)"
+                    .into(),
+            ));
+        };
+        Ok(Self {
+            source: source.to_owned(),
+            kind,
+            terraform_version: top.terraform_version,
+            instances: top.instances,
+        })
+    }
+}
+
+/// `module.a["x"].b[0]` → `module.a.b` (keys in brackets removed, strings respected).
+#[must_use]
+pub fn strip_index_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '"' if depth > 0 => in_str = true,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Top {
+    version: Option<u64>,
+    terraform_version: Option<String>,
+    is_plan: bool,
+    prior_state: bool,
+    show_values: bool,
+    instances: Vec<StateInstance>,
+}
+
+struct TopSeed;
+
+impl<'de> DeserializeSeed<'de> for TopSeed {
+    type Value = Top;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Top, D::Error> {
+        d.deserialize_map(TopVisitor)
+    }
+}
+
+struct TopVisitor;
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = Top;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Terraform state or plan JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+        let mut top = Top::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "version" => top.version = Some(map.next_value()?),
+                "terraform_version" => top.terraform_version = map.next_value()?,
+                "resources" => map.next_value_seed(V4Resources {
+                    out: &mut top.instances,
+                })?,
+                "values" => {
+                    top.show_values = true;
+                    map.next_value_seed(ShowValues {
+                        out: &mut top.instances,
+                    })?;
+                }
+                "prior_state" => {
+                    top.prior_state = true;
+                    map.next_value_seed(PriorState {
+                        out: &mut top.instances,
+                    })?;
+                }
+                "planned_values" | "resource_changes" | "resource_drift" | "configuration" => {
+                    top.is_plan = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if top.version.is_some() && (top.is_plan || top.show_values) {
+            // A `version` key in a plan/show document is not a v4 state marker.
+            top.version = None;
+        }
+        Ok(top)
+    }
+}
+
+// ---- v4 state -------------------------------------------------------------
+
+struct V4Resources<'a> {
+    out: &'a mut Vec<StateInstance>,
+}
+
+impl<'de> DeserializeSeed<'de> for V4Resources<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for V4Resources<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the `resources` array of a v4 state")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(res) = seq.next_element::<V4Resource>()? {
+            let mode = match res.mode.as_deref() {
+                Some("data") => ResourceMode::Data,
+                _ => ResourceMode::Managed,
+            };
+            let module = res.module.unwrap_or_default();
+            let base = resource_address(&module, mode, &res.resource_type, &res.name);
+            for inst in res.instances {
+                let address = match &inst.index_key {
+                    Some(k) => format!("{base}{k}"),
+                    None => base.clone(),
+                };
+                self.out.push(StateInstance {
+                    address,
+                    module: module.clone(),
+                    mode,
+                    resource_type: res.resource_type.clone(),
+                    name: res.name.clone(),
+                    index_key: inst.index_key,
+                    provider: res.provider.clone().unwrap_or_default(),
+                    attributes: inst.attributes.attributes,
+                    tags: inst.attributes.tags,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn resource_address(module: &str, mode: ResourceMode, ty: &str, name: &str) -> String {
+    let data = if mode == ResourceMode::Data {
+        "data."
+    } else {
+        ""
+    };
+    if module.is_empty() {
+        format!("{data}{ty}.{name}")
+    } else {
+        format!("{module}.{data}{ty}.{name}")
+    }
+}
+
+#[derive(Deserialize)]
+struct V4Resource {
+    #[serde(default)]
+    module: Option<String>,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(rename = "type")]
+    resource_type: String,
+    name: String,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    instances: Vec<V4Instance>,
+}
+
+#[derive(Deserialize)]
+struct V4Instance {
+    #[serde(default)]
+    index_key: Option<IndexKey>,
+    #[serde(default, alias = "attributes_flat")]
+    attributes: Identifying,
+}
+
+// ---- show -json -----------------------------------------------------------
+
+struct PriorState<'a> {
+    out: &'a mut Vec<StateInstance>,
+}
+
+impl<'de> DeserializeSeed<'de> for PriorState<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PriorState<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a plan's `prior_state` object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "values" {
+                map.next_value_seed(ShowValues {
+                    out: &mut *self.out,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ShowValues<'a> {
+    out: &'a mut Vec<StateInstance>,
+}
+
+impl<'de> DeserializeSeed<'de> for ShowValues<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShowValues<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a `values` object with `root_module`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "root_module" {
+                map.next_value_seed(ShowModule {
+                    out: &mut *self.out,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ShowModule<'a> {
+    out: &'a mut Vec<StateInstance>,
+}
+
+impl<'de> DeserializeSeed<'de> for ShowModule<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShowModule<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a module object with `resources` / `child_modules`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "resources" => {
+                    for r in map.next_value::<Vec<ShowResource>>()? {
+                        let mode = if r.mode.as_deref() == Some("data") {
+                            ResourceMode::Data
+                        } else {
+                            ResourceMode::Managed
+                        };
+                        let base = resource_address("", mode, &r.resource_type, &r.name);
+                        let module = r
+                            .address
+                            .strip_suffix(base.as_str())
+                            .map(|m| m.trim_end_matches('.').to_owned())
+                            .unwrap_or_default();
+                        let module = strip_trailing_key(&module, &r.address, &base);
+                        self.out.push(StateInstance {
+                            address: r.address,
+                            module,
+                            mode,
+                            resource_type: r.resource_type,
+                            name: r.name,
+                            index_key: r.index,
+                            provider: r.provider_name.unwrap_or_default(),
+                            attributes: r.values.attributes,
+                            tags: r.values.tags,
+                        });
+                    }
+                }
+                "child_modules" => map.next_value_seed(ShowChildren {
+                    out: &mut *self.out,
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The module part of a show-json address: everything before `type.name`
+/// (the address may end with an index key, so strip it first).
+fn strip_trailing_key(found: &str, address: &str, base: &str) -> String {
+    if !found.is_empty() || address == base {
+        return found.to_owned();
+    }
+    let Some(pos) = address.rfind(base) else {
+        return String::new();
+    };
+    address[..pos].trim_end_matches('.').to_owned()
+}
+
+struct ShowChildren<'a> {
+    out: &'a mut Vec<StateInstance>,
+}
+
+impl<'de> DeserializeSeed<'de> for ShowChildren<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShowChildren<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a `child_modules` array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(ShowModule {
+                out: &mut *self.out,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct ShowResource {
+    address: String,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(rename = "type")]
+    resource_type: String,
+    name: String,
+    #[serde(default)]
+    index: Option<IndexKey>,
+    #[serde(default)]
+    provider_name: Option<String>,
+    #[serde(default)]
+    values: Identifying,
+}
+
+// ---- attribute filter -----------------------------------------------------
+
+/// The identifying attributes and tags of one instance; everything else is skipped.
+#[derive(Default)]
+struct Identifying {
+    attributes: BTreeMap<String, String>,
+    tags: BTreeMap<String, String>,
+}
+
+impl<'de> Deserialize<'de> for Identifying {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_option(IdentifyingVisitor)
+    }
+}
+
+struct IdentifyingVisitor;
+
+impl<'de> Visitor<'de> for IdentifyingVisitor {
+    type Value = Identifying;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an attributes object")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Identifying, E> {
+        Ok(Identifying::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Identifying, E> {
+        Ok(Identifying::default())
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Identifying, D::Error> {
+        d.deserialize_map(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Identifying, A::Error> {
+        let mut out = Identifying::default();
+        let mut tags_all = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if IDENTIFYING_ATTRIBUTES.contains(&key.as_str()) {
+                if let Some(v) = scalar(map.next_value::<serde_json::Value>()?) {
+                    out.attributes.insert(key, v);
+                }
+            } else if key == "tags" || key == "tags_all" {
+                let target = if key == "tags" {
+                    &mut out.tags
+                } else {
+                    &mut tags_all
+                };
+                let v = map.next_value::<Option<BTreeMap<String, serde_json::Value>>>()?;
+                for (k, v) in v.unwrap_or_default() {
+                    if let Some(v) = scalar(v) {
+                        target.insert(k, v);
+                    }
+                }
+            } else if let Some(tag) = key.strip_prefix("tags.").filter(|t| *t != "%") {
+                // attributes_flat of old states: `tags.Name = "x"`.
+                let tag = tag.to_owned();
+                if let Some(v) = scalar(map.next_value::<serde_json::Value>()?) {
+                    out.tags.insert(tag, v);
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        for (k, v) in tags_all {
+            out.tags.entry(k).or_insert(v);
+        }
+        Ok(out)
+    }
+}
+
+fn scalar(v: serde_json::Value) -> Option<String> {
+    let s = match v {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty() && s.len() <= MAX_VALUE_LEN).then_some(s)
+}
