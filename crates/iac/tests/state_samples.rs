@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use redress_iac::{IndexKey, ResourceMode, State, StateKind};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for entry in std::fs::read_dir(dir).expect("corpus dir is readable") {
+        let path = entry.expect("corpus dir entry").path();
         if path.is_dir() {
             files(&path, out);
         } else {
