@@ -55,7 +55,8 @@ fn detect_json(scan: &JsonHead) -> Option<Format> {
         || scan
             .value_of("detail-type")
             .is_some_and(|v| v.starts_with("Security Hub Findings"))
-        || (scan.top_keys() == ["Findings"] || scan.top_keys() == ["findings"])
+        || ((scan.top_keys() == ["Findings"] || scan.top_keys() == ["findings"])
+            && scan.keys.len() == 1)
     {
         return Some(Format::Asff);
     }
@@ -175,10 +176,8 @@ impl JsonHead {
                         expecting_value = true;
                         i = j + 1;
                     } else {
-                        if expecting_value {
-                            if let Some(k) = last_key.take() {
-                                head.values.push((k, s));
-                            }
+                        if expecting_value && let Some(k) = last_key.take() {
+                            head.values.push((k, s));
                         }
                         expecting_value = false;
                     }

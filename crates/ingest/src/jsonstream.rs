@@ -27,6 +27,8 @@ pub(crate) struct Node {
     items: Option<Box<Node>>,
     /// Take the whole value as one record.
     leaf: bool,
+    /// A known key whose value carries no findings: skip it (but count it as matched).
+    ignored: bool,
 }
 
 impl Node {
@@ -34,6 +36,14 @@ impl Node {
     pub(crate) fn record() -> Node {
         Node {
             leaf: true,
+            ..Node::default()
+        }
+    }
+
+    /// A known key with nothing to read (a summary block): skipped without being built.
+    pub(crate) fn ignored() -> Node {
+        Node {
+            ignored: true,
             ..Node::default()
         }
     }
@@ -235,6 +245,10 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
             };
             let result = (self.walk.handler)(&context, value);
             return result.map_err(|e| self.walk.fail(e));
+        }
+        if self.node.ignored {
+            IgnoredAny::deserialize(deserializer)?;
+            return Ok(());
         }
         deserializer.deserialize_any(self)
     }

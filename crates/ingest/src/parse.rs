@@ -122,7 +122,6 @@ pub fn parse(
     };
     let mut buffered = BufReader::with_capacity(64 * 1024, io::Cursor::new(head).chain(limited));
     let mut out = Emitter {
-        format,
         sink,
         summary: ParseSummary::new(format, detected),
     };
@@ -211,7 +210,6 @@ impl<R: Read> Read for LimitedReader<R> {
 /// Where format parsers put what they produce: findings go to the caller's sink, skips
 /// and counts to the summary.
 pub(crate) struct Emitter<'a> {
-    pub(crate) format: Format,
     sink: &'a mut dyn FnMut(Finding) -> Result<(), SinkError>,
     summary: ParseSummary,
 }
@@ -228,10 +226,10 @@ impl Emitter<'_> {
             Status::Suppressed => s.suppressed += 1,
         }
         s.tools.insert(finding.source_tool);
-        if let Some(scope) = Scope::of_cloud_finding(&finding) {
-            if !s.scopes.contains(&scope) {
-                s.scopes.insert(scope);
-            }
+        if let Some(scope) = Scope::of_cloud_finding(&finding)
+            && !s.scopes.contains(&scope)
+        {
+            s.scopes.insert(scope);
         }
         (self.sink)(finding).map_err(IngestError::Sink)
     }

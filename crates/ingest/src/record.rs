@@ -124,14 +124,26 @@ impl<'a> Rec<'a> {
     /// A 1-based line number. Accepts numbers and numeric strings; 0 and negatives give
     /// `None` (tools write 0 for "no line").
     pub(crate) fn line(&self, path: &str) -> Result<Option<u32>, RecordError> {
-        let n = match self.get(path) {
-            None => return Ok(None),
-            Some(Value::Number(n)) => n.as_f64(),
-            Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
-            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
-            Some(other) => {
+        match self.get(path) {
+            None => Ok(None),
+            Some(v) => self.line_value(path, v),
+        }
+    }
+
+    /// Reads `value` (found at `field`) as a 1-based line number; 0 and negatives give `None`.
+    pub(crate) fn line_value(
+        &self,
+        field: &str,
+        value: &Value,
+    ) -> Result<Option<u32>, RecordError> {
+        let n = match value {
+            Value::Null => return Ok(None),
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) if s.trim().is_empty() => return Ok(None),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            other => {
                 return Err(self.error(
-                    path,
+                    field,
                     format!("expected a line number, found {}", kind(other)),
                 ));
             }
@@ -139,7 +151,7 @@ impl<'a> Rec<'a> {
         match n {
             Some(n) if n.is_finite() && n >= 1.0 && n <= f64::from(u32::MAX) => Ok(Some(n as u32)),
             Some(_) => Ok(None),
-            None => Err(self.error(path, "expected a line number")),
+            None => Err(self.error(field, "expected a line number")),
         }
     }
 

@@ -20,7 +20,7 @@ use crate::jsonstream::{Node, walk};
 use crate::parse::Emitter;
 use crate::record::Rec;
 
-use super::{blank, set_severity, tag};
+use super::{blank, require_object, set_severity, tag};
 
 pub(crate) fn parse(reader: &mut dyn BufRead, out: &mut Emitter<'_>) -> Result<(), IngestError> {
     let plan = Node::object()
@@ -40,14 +40,7 @@ pub(crate) fn parse(reader: &mut dyn BufRead, out: &mut Emitter<'_>) -> Result<(
 /// Converts one ASFF finding.
 pub(crate) fn convert(value: Value, position: &Position) -> Result<Finding, IngestError> {
     let rec = Rec::new(&value, Format::Asff, position);
-    if !value.is_object() {
-        return Err(rec
-            .error(
-                "",
-                format!("expected an object, found {}", crate::record::kind(&value)),
-            )
-            .into());
-    }
+    require_object(&rec)?;
     let id = rec.required_text("Id")?;
     let mut f = blank(SourceTool::SecurityHub, Value::Null);
     f.title = rec.text("Title")?.unwrap_or_default();
@@ -143,12 +136,11 @@ fn rule_id(rec: &Rec<'_>) -> Result<String, IngestError> {
     let generator = rec.text("GeneratorId")?.unwrap_or_default();
     // Standards findings: "aws-foundational-security-best-practices/v/1.0.0/IAM.5",
     // "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.14".
-    if generator.contains("/v/") {
-        if let Some(last) = generator.rsplit('/').next() {
-            if !last.is_empty() {
-                return Ok(last.to_owned());
-            }
-        }
+    if generator.contains("/v/")
+        && let Some(last) = generator.rsplit('/').next()
+        && !last.is_empty()
+    {
+        return Ok(last.to_owned());
     }
     Ok(generator)
 }

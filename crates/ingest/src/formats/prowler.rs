@@ -20,10 +20,10 @@ use crate::fingerprint::Fingerprint;
 use crate::format::Format;
 use crate::jsonstream::{Node, syntax, walk};
 use crate::parse::Emitter;
-use crate::record::{Rec, kind};
+use crate::record::Rec;
 
 use super::csvrows::for_each_row;
-use super::{blank, set_severity, tag};
+use super::{blank, require_object, set_severity, tag};
 
 /// OCSF: a top-level array of Detection Findings.
 pub(crate) fn parse_ocsf(
@@ -222,19 +222,24 @@ fn convert_flat(value: Value, position: &Position, format: Format) -> Result<Fin
         .as_deref()
         .and_then(crate::record::parse_time);
     f.last_seen = f.first_seen;
-    f.remediation = match rec.text_any(&[
-        "REMEDIATION_RECOMMENDATION_TEXT",
-        "CHECK_REMEDIATION",
-        "Remediation",
-    ])? {
-        Some(t) => Some(t),
-        None => rec.text("Remediation.Recommendation.Text")?,
-    };
-    f.remediation_url =
-        match rec.text_any(&["REMEDIATION_RECOMMENDATION_URL", "CHECK_DOC", "Doc link"])? {
-            Some(u) => Some(u),
-            None => rec.text("Remediation.Recommendation.Url")?,
-        };
+    // v3 JSON nests `Remediation.Recommendation`; v2 JSON has `Remediation` as text.
+    let nested_remediation = rec.object("Remediation").ok().flatten().is_some();
+    if nested_remediation {
+        f.remediation = rec.text("Remediation.Recommendation.Text")?;
+        f.remediation_url = rec.text("Remediation.Recommendation.Url")?;
+    } else {
+        f.remediation = rec.text_any(&[
+            "REMEDIATION_RECOMMENDATION_TEXT",
+            "CHECK_REMEDIATION",
+            "Remediation",
+        ])?;
+        f.remediation_url = rec.text_any(&[
+            "REMEDIATION_RECOMMENDATION_URL",
+            "CHECK_DOC",
+            "Doc link",
+            "RelatedUrl",
+        ])?;
+    }
     tag(&mut f, "check_title", check_title);
     tag(&mut f, "status_code", status_word);
     tag(
@@ -269,16 +274,6 @@ fn convert_flat(value: Value, position: &Position, format: Format) -> Result<Fin
     };
     f.raw = value;
     Ok(f)
-}
-
-fn require_object(rec: &Rec<'_>) -> Result<(), IngestError> {
-    if rec.value.is_object() {
-        Ok(())
-    } else {
-        Err(rec
-            .error("", format!("expected an object, found {}", kind(rec.value)))
-            .into())
-    }
 }
 
 /// `[check114] Ensure hardware MFA…` → `check114`.

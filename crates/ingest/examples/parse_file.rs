@@ -1,0 +1,53 @@
+//! Parses one findings file and prints the summary as JSON (used for the peak-memory
+//! measurement, and handy by hand).
+//!
+//! `cargo run --release -p redress-ingest --example parse_file -- FILE [FORMAT] [--findings]`
+
+use std::fs::File;
+use std::process::ExitCode;
+
+use redress_ingest::{Format, Limits, parse};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(path) = args.first() else {
+        eprintln!("usage: parse_file FILE [FORMAT] [--findings]");
+        return ExitCode::from(2);
+    };
+    let show = args.iter().any(|a| a == "--findings");
+    let format = match args.get(1).filter(|a| !a.starts_with("--")) {
+        Some(name) => match name.parse::<Format>() {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let limits = Limits::default();
+    let result = parse(file, format, &limits, &mut |finding| {
+        if show {
+            println!("{}", serde_json::to_string(&finding)?);
+        }
+        Ok(())
+    });
+    match result {
+        Ok(summary) => {
+            let text = serde_json::to_string_pretty(&summary).unwrap_or_default();
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
