@@ -153,8 +153,22 @@ impl Index {
             .filter(|f| f.kind == FileKind::Config)
             .map(File::dir)
             .collect();
+        dirs.sort_unstable();
         dirs.dedup();
         dirs
+    }
+
+    /// The block a resource template points at, with its file.
+    #[must_use]
+    pub fn resource_block(
+        &self,
+        template: &crate::modules::ResourceTemplate,
+    ) -> Option<(&File, &Block)> {
+        let file = self.file(&template.file)?;
+        file.blocks
+            .iter()
+            .find(|b| b.span == template.span)
+            .map(|b| (file, b))
     }
 
     /// The top-level block containing `line` in `path`.

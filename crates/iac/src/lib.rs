@@ -11,14 +11,20 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod eval;
 mod index;
 mod model;
+pub mod modules;
 mod parse;
 mod span;
 pub mod state;
 
 pub use error::IacError;
+pub use eval::{Evaluated, Evaluator, Origin, OriginKind, Traced};
 pub use index::{Index, IndexCache, MAX_FILE_BYTES, MAX_FILES, SkippedFile};
 pub use model::{Attribute, Block, BlockKind, File, FileKind, Item, ParseError, Value};
+pub use modules::{
+    ModuleCall, ModuleInstance, ModuleSource, Modules, Repetition, ResourceTemplate,
+};
 pub use span::Span;
 pub use state::{IndexKey, ResourceMode, State, StateInstance, StateKind};
