@@ -10,9 +10,11 @@
 //! tree-sitter and hcl-rs types never leave this crate.
 #![warn(missing_docs)]
 
+pub mod arn;
 mod error;
 pub mod eval;
 mod index;
+pub mod locate;
 mod model;
 pub mod modules;
 mod parse;
@@ -22,6 +24,9 @@ pub mod state;
 pub use error::IacError;
 pub use eval::{Evaluated, Evaluator, Origin, OriginKind, Traced};
 pub use index::{Index, IndexCache, MAX_FILE_BYTES, MAX_FILES, SkippedFile};
+pub use locate::{
+    Confidence, FixSite, FixSiteHint, FixSiteKind, LocateOutcome, LocateQuery, Location, Locator,
+};
 pub use model::{Attribute, Block, BlockKind, File, FileKind, Item, ParseError, Value};
 pub use modules::{
     ModuleCall, ModuleInstance, ModuleSource, Modules, Repetition, ResourceTemplate,

@@ -146,7 +146,7 @@ pub struct ResourceTemplate {
 }
 
 /// All module instances and resource templates of an index.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Modules {
     /// Every module instance; roots first, then depth-first.
     pub instances: Vec<ModuleInstance>,
@@ -351,6 +351,13 @@ impl Modules {
             .get(&key)
             .map(|ids| ids.iter().map(|&i| &self.resources[i]).collect())
             .unwrap_or_default()
+    }
+
+    /// Like [`Modules::templates`], as positions in [`Modules::resources`].
+    #[must_use]
+    pub fn template_ids(&self, address: &str) -> &[usize] {
+        let key = strip_index_keys(address);
+        self.by_address.get(&key).map_or(&[], Vec::as_slice)
     }
 
     /// The module instance a template belongs to.
