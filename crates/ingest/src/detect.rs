@@ -55,8 +55,19 @@ fn detect_json(scan: &JsonHead) -> Option<Format> {
         || scan
             .value_of("detail-type")
             .is_some_and(|v| v.starts_with("Security Hub Findings"))
-        || ((scan.top_keys() == ["Findings"] || scan.top_keys() == ["findings"])
-            && scan.keys.len() == 1)
+        || ((scan.has_key_at("Findings", 1) || scan.has_key_at("findings", 1))
+            && !scan.top_is_array
+            && (scan.keys.len() == 1
+                || (scan.has_key_at("Id", 3)
+                    && [
+                        "Title",
+                        "Resources",
+                        "ProductArn",
+                        "GeneratorId",
+                        "Severity",
+                    ]
+                    .iter()
+                    .any(|k| scan.has_key_at(k, 3)))))
     {
         return Some(Format::Asff);
     }

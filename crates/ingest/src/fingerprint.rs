@@ -12,18 +12,18 @@
 //! | format | key |
 //! |---|---|
 //! | asff | `Id` (the finding ARN, stable across exports) |
-//! | prowler-ocsf | `finding_info.uid` |
-//! | prowler-json v3 | `FindingUniqueId`; v2 lines: account, region, control, message |
-//! | prowler-csv | `FINDING_UID`/`FINDING_UNIQUE_ID`; v2: account, region, check, extended result |
+//! | prowler-ocsf | check id, account, region, resource uid (what Prowler builds `finding_info.uid` from) |
+//! | prowler-json | v3: check id, account, region, resource; v2 lines: check, account, region, message |
+//! | prowler-csv | v3+: check id, account, region, resource uid; v2: check, account, region, extended result |
 //! | wiz-csv / wiz-json | issue id |
 //! | orca-csv / orca-json | alert id when present, else rule (title), account, resource |
 //! | aws-config | rule name, resource type, resource id |
 //! | checkov | check id, file, resource address, line range |
-//! | kics | query id, file, line, search key, expected value |
+//! | kics | `similarity_id` + expected value; without a similarity id: query id, file, line, search key, expected value |
 //! | trivy | check id, target, resource, start and end line |
 //! | tfsec | rule id, file, start and end line |
 //! | terrascan | rule id, file, resource type, resource name, line |
-//! | sarif | driver name, rule id, file, start and end line (or the result's `fingerprints`/`partialFingerprints` when present) |
+//! | sarif | driver name, rule id, file, start and end line |
 
 use std::fmt;
 

@@ -2,6 +2,8 @@
 //! skipped_checks}}`, a list of such reports (one per framework), or the summary-only
 //! "no results" form.
 //!
+//! File: `repo_file_path` (relative to the repository root) when present, else
+//! `file_path` (relative to the scanned directory, kept as the `scan_file_path` tag).
 //! Status: failed → open, passed → closed, skipped (inline suppression) → suppressed
 //! with the suppression comment. Lines come from `file_line_range` (Checkov writes
 //! `[0, 0]` for whole-file checks such as Dockerfiles: no line then). Open-source Checkov
@@ -121,6 +123,7 @@ fn convert(ctx: &Context<'_>, value: Value, position: &Position) -> Result<Findi
     tag(&mut f, "check_type", check_type.clone());
     tag(&mut f, "check_class", rec.text("check_class")?);
     tag(&mut f, "file_abs_path", rec.text("file_abs_path")?);
+    tag(&mut f, "scan_file_path", rec.text("file_path")?);
     let lines = format!("{}-{}", f.start_line.unwrap_or(0), f.end_line.unwrap_or(0));
     f.fingerprint = Fingerprint::of(
         SourceTool::Checkov,

@@ -4,8 +4,9 @@
 //! category is a tag). Remediation: the expected value (what KICS wants to see), with the
 //! query URL. Resource: `resource_type.resource_name` when KICS gives them, else the
 //! Terraform address read from `search_key` (`aws_s3_bucket[this]` → `aws_s3_bucket.this`).
-//! Fingerprint: `similarity_id` (KICS's own stable id) when present, else query id,
-//! file, line, search key and expected value.
+//! Fingerprint: `similarity_id` (KICS's own stable id) plus the expected value when
+//! present (one rule can fire several times at one place with different expectations,
+//! sharing a similarity id), else query id, file, line, search key and expected value.
 
 use std::io::BufRead;
 
@@ -80,7 +81,10 @@ pub(crate) fn parse(reader: &mut dyn BufRead, out: &mut Emitter<'_>) -> Result<(
             );
             let similarity = rec.text("similarity_id")?;
             f.fingerprint = match &similarity {
-                Some(id) => Fingerprint::of(SourceTool::Kics, &[id]),
+                Some(id) => Fingerprint::of(
+                    SourceTool::Kics,
+                    &[id, expected.as_deref().unwrap_or_default()],
+                ),
                 None => {
                     let line = f.start_line.map(|l| l.to_string()).unwrap_or_default();
                     Fingerprint::of(
