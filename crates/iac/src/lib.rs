@@ -2,10 +2,28 @@
 //!
 //! # What this crate owns
 //! Everything Redress knows about Terraform code and state, with no web stack:
-//! - [`Index`] parses every `.tf`/`.tfvars` file of a repository in parallel
-//!   (tree-sitter-hcl) into plain [`File`]/[`Block`]/[`Attribute`] types with
-//!   exact [`Span`]s; [`IndexCache`] re-parses only files whose content changed.
-//!   Syntax errors are kept per file as [`ParseError`]s (`file:line: message`).
+//! - **Index**: [`Index::build`] parses every `.tf`/`.tfvars` file of a repository
+//!   in parallel (tree-sitter-hcl, rayon) into plain [`File`]/[`Block`]/[`Attribute`]
+//!   types with exact [`Span`]s (bytes + 1-based lines/columns); object entries and
+//!   heredoc JSON keys are attribute-like items too. [`IndexCache`] re-parses only
+//!   files whose content hash changed. Syntax errors are kept per file as
+//!   [`ParseError`]s (`file:line: message`) and the rest is still indexed. Line
+//!   lookups: [`Index::block_at`], [`Index::attribute_at`], [`Index::item_starting_at`],
+//!   [`Index::resource`].
+//! - **Modules**: [`Modules::resolve`] follows local module sources recursively
+//!   (cycles and root escapes refused), records registry/remote sources, and gives
+//!   every resource an address template ([`ResourceTemplate`], with count/for_each);
+//!   [`Modules::expand_with_state`] expands templates to instance addresses.
+//! - **Values**: [`Evaluator`] (hcl-rs expressions) follows literals, call-site
+//!   inputs, tfvars, variable defaults, locals and conditionals; anything else is
+//!   [`Evaluated::Unknown`]. Every hop is an [`Origin`] (file, line).
+//! - **State**: [`State::from_path`] streams tfstate v4, `show -json` state and
+//!   a plan's `prior_state` into [`StateInstance`]s with identifying attributes.
+//! - **Locate**: [`Locator`] maps a [`LocateQuery`] (ids/ARNs, scanner file:line,
+//!   tags) to a [`Location`] (address, block lines, [`FixSite`], [`Confidence`],
+//!   module chain) or an unmapped reason; [`FixSiteHint`] is the policy crate's hook.
+//! - **Highlighting**: [`highlight`] / [`highlight_lines`] give class ranges for
+//!   the code view (bundled HCL highlights query, compiled once).
 //!
 //! tree-sitter and hcl-rs types never leave this crate.
 #![warn(missing_docs)]
@@ -13,6 +31,7 @@
 pub mod arn;
 mod error;
 pub mod eval;
+pub mod highlight;
 mod index;
 pub mod locate;
 mod model;
@@ -23,6 +42,7 @@ pub mod state;
 
 pub use error::IacError;
 pub use eval::{Evaluated, Evaluator, Origin, OriginKind, Traced};
+pub use highlight::{HighlightSpan, LineSpan, highlight, highlight_lines};
 pub use index::{Index, IndexCache, MAX_FILE_BYTES, MAX_FILES, SkippedFile};
 pub use locate::{
     Confidence, FixSite, FixSiteHint, FixSiteKind, LocateOutcome, LocateQuery, Location, Locator,
