@@ -1,2 +1,44 @@
 //! Policies, the equivalents table, evaluation, fix generation and verification.
+//!
+//! **What this crate owns.** Redress's canonical AWS Terraform policies, kept as data
+//! (`policies/*.toml`, embedded; more can be loaded from a directory, format in `POLICIES.md`),
+//! the equivalents table that maps other tools' rule ids (Checkov, KICS, Trivy/tfsec,
+//! Security Hub, Prowler, Wiz, Orca, AWS Config) to them, evaluation of every policy over
+//! every resource instance of a repository (count/for_each, variable defaults, local module
+//! inputs, registry-module inputs, AWS provider v4 split S3 resources), fix generation as
+//! minimal text edits, fix verification, and SARIF / JSON output.
+//!
+//! **Public API.**
+//! - [`Catalog::builtin`], [`Catalog::add_dir`]: the policies.
+//! - [`equivalents::lookup`]`(tool, rule_id) -> Option<&PolicyId>`: for the import correlation hook.
+//! - [`Repo::load`] / [`Repo::from_sources`], then [`evaluate`]`(&repo, &catalog) -> Vec<EvalResult>`.
+//! - [`fix::propose`]`(&repo, &catalog, policy, address) -> Fix` (edits, blast radius, unified
+//!   diff, verification) and [`verify::verify_edit`] for a human-edited file.
+//! - [`output::scan_json`], [`output::sarif`], and the CLI entry points [`cli::scan_dir`] /
+//!   [`cli::fix_dir`] that return the text `redress scan` / `redress fix` print.
+//!
+//! The policy crate reads HCL with hcl-rs (hcl-edit) because policies need byte spans inside
+//! values (object items, list elements, heredoc lines), which the index does not record.
 #![warn(missing_docs)]
+
+pub mod catalog;
+pub mod cli;
+mod diff;
+mod document;
+pub mod edit;
+pub mod equivalents;
+mod error;
+pub mod eval;
+pub mod fix;
+mod network;
+pub mod output;
+pub mod repo;
+pub mod syntax;
+pub mod verify;
+
+pub use catalog::{Catalog, Policy, PolicyId, Severity};
+pub use error::PolicyError;
+pub use eval::{EvalResult, Status, Violation, evaluate};
+pub use fix::Fix;
+pub use repo::Repo;
+pub use verify::Verification;

@@ -1,0 +1,119 @@
+//! The equivalents table: another tool's rule id to the canonical policy. This is what maps
+//! imported findings to policies.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::catalog::{Catalog, PolicyId};
+
+/// Tool names as the ingest crate spells them.
+pub const TOOLS: &[&str] = &[
+    "checkov",
+    "kics",
+    "trivy",
+    "tfsec",
+    "securityhub",
+    "prowler",
+    "wiz",
+    "orca",
+    "terrascan",
+    "aws-config",
+];
+
+/// A lookup table from `(tool, rule id)` to policy id.
+#[derive(Debug, Clone, Default)]
+pub struct EquivalentsTable {
+    map: HashMap<(String, String), PolicyId>,
+}
+
+impl EquivalentsTable {
+    /// Builds the table of a catalog. Trivy and tfsec share AVD ids, so an id listed under
+    /// either answers for both. Lookups ignore ASCII case.
+    pub fn new(catalog: &Catalog) -> Self {
+        let mut map = HashMap::new();
+        for policy in catalog.policies() {
+            for (tool, ids) in &policy.equivalents {
+                let tools: &[&str] = match tool.as_str() {
+                    "trivy" | "tfsec" => &["trivy", "tfsec"],
+                    other => &[other][..],
+                };
+                for t in tools {
+                    for id in ids {
+                        map.entry((t.to_string(), id.to_ascii_lowercase()))
+                            .or_insert_with(|| policy.id.clone());
+                    }
+                }
+            }
+        }
+        Self { map }
+    }
+
+    /// The policy that `tool`'s rule `rule_id` is equivalent to.
+    pub fn lookup(&self, tool: &str, rule_id: &str) -> Option<&PolicyId> {
+        let tool = tool.to_ascii_lowercase();
+        let tool = if tool == "aws_config" {
+            "aws-config".to_string()
+        } else {
+            tool
+        };
+        self.map.get(&(tool, rule_id.trim().to_ascii_lowercase()))
+    }
+
+    /// Number of `(tool, id)` entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+fn builtin_table() -> &'static EquivalentsTable {
+    static TABLE: OnceLock<EquivalentsTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        Catalog::builtin()
+            .map(|c| EquivalentsTable::new(&c))
+            .unwrap_or_default()
+    })
+}
+
+/// Looks up the built-in catalog's equivalents (built once): e.g. `lookup("checkov", "CKV_AWS_21")`.
+pub fn lookup(tool: &str, rule_id: &str) -> Option<&'static PolicyId> {
+    builtin_table().lookup(tool, rule_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_ids_of_several_tools_map_to_the_same_policy() {
+        let versioning = lookup("checkov", "CKV_AWS_21").expect("checkov");
+        assert_eq!(
+            lookup("kics", "568a4d22-3517-44a6-a7ad-6a7eed88722c"),
+            Some(versioning)
+        );
+        assert_eq!(lookup("securityhub", "S3.14"), Some(versioning));
+        assert_eq!(lookup("tfsec", "AVD-AWS-0090"), Some(versioning));
+        assert_eq!(lookup("trivy", "avd-aws-0090"), Some(versioning));
+        assert_eq!(
+            lookup("prowler", "s3_bucket_object_versioning"),
+            Some(versioning)
+        );
+        assert_eq!(lookup("checkov", "CKV_AWS_99999"), None);
+        assert_eq!(lookup("nosuchtool", "S3.14"), None);
+    }
+
+    #[test]
+    fn every_kics_query_in_the_catalog_maps_to_its_policy() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let table = EquivalentsTable::new(&catalog);
+        for p in catalog.policies() {
+            for id in p.equivalents.get("kics").into_iter().flatten() {
+                assert_eq!(table.lookup("kics", id), Some(&p.id), "{id}");
+            }
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! Fix generation: the edits that make a policy pass for one or more resource instances,
+//! proven before they are offered.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, PolicyId};
+use crate::diff;
+use crate::edit::{Edit, FixKind, apply};
+use crate::error::PolicyError;
+use crate::eval::{EvalResult, Status, evaluate};
+use crate::repo::Repo;
+use crate::verify::{Verification, verify_patch};
+
+/// The place a fix changes: the unit of work that several findings can share.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FixSite {
+    /// Relative path.
+    pub file: String,
+    /// 1-based line of the first changed line (for an insertion, the line it goes after).
+    pub line: usize,
+}
+
+/// A proposed fix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    /// The policy fixed.
+    pub policy: PolicyId,
+    /// The instances asked for.
+    pub targets: Vec<String>,
+    /// Every resource instance the change touches or closes (count siblings, other users of
+    /// a variable default, a module's resources for an input change).
+    pub blast_radius: Vec<String>,
+    /// Instances of this policy that fail before and pass after.
+    pub closes: Vec<String>,
+    /// What kinds of change the fix makes.
+    pub kinds: Vec<FixKind>,
+    /// One edit per changed file: the minimal replacement between old and new text.
+    pub edits: Vec<Edit>,
+    /// Unified diff (`git apply` accepts it).
+    pub diff: String,
+    /// Where the change is.
+    pub fix_site: Option<FixSite>,
+    /// The verification result.
+    pub verification: Verification,
+    /// True when the fix is verified and can be shown.
+    pub offered: bool,
+    /// Why it is not offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The patched texts, by path.
+    #[serde(skip)]
+    pub patched: BTreeMap<String, String>,
+}
+
+const MAX_ROUNDS: usize = 12;
+
+/// Whether `address` selects the result: exact, or the address without instance key.
+pub(crate) fn selects(address: &str, result_address: &str) -> bool {
+    result_address == address
+        || (result_address.starts_with(address) && result_address[address.len()..].starts_with('['))
+}
+
+/// Builds and verifies the fix of one policy for the instances selected by `address`
+/// (`aws_s3_bucket.logs` selects every instance; `aws_s3_bucket.logs[0]` one).
+pub fn propose(
+    repo: &Repo,
+    catalog: &Catalog,
+    policy: &str,
+    address: &str,
+) -> Result<Fix, PolicyError> {
+    let p = catalog
+        .get_str(policy)
+        .ok_or_else(|| PolicyError::UnknownPolicy(policy.to_string()))?;
+    let only = catalog.subset(&[p.id.as_str()]);
+    let before = evaluate(repo, &only);
+    let targets: Vec<&EvalResult> = before
+        .iter()
+        .filter(|r| selects(address, &r.address))
+        .collect();
+    if targets.is_empty() {
+        return Err(PolicyError::UnknownAddress {
+            address: address.to_string(),
+        });
+    }
+    let target_addrs: Vec<String> = targets.iter().map(|r| r.address.clone()).collect();
+    let mut fix = Fix {
+        policy: p.id.clone(),
+        targets: target_addrs.clone(),
+        blast_radius: Vec::new(),
+        closes: Vec::new(),
+        kinds: Vec::new(),
+        edits: Vec::new(),
+        diff: String::new(),
+        fix_site: None,
+        verification: Verification::Passes,
+        offered: false,
+        reason: None,
+        patched: BTreeMap::new(),
+    };
+    if targets.iter().all(|r| r.status == Status::Pass) {
+        fix.reason = Some("already passes".into());
+        return Ok(fix);
+    }
+    if let Some(r) = targets.iter().find(|r| r.status == Status::Unknown) {
+        fix.reason = Some(format!(
+            "cannot evaluate {}: {}",
+            r.address,
+            r.reason.clone().unwrap_or_default()
+        ));
+        return Ok(fix);
+    }
+    // Rounds: apply the first available edit of the first failing target, re-evaluate.
+    let mut current = repo.clone();
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut kinds = BTreeSet::new();
+    let mut touched_blocks: Vec<(String, String)> = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let now = evaluate(&current, &only);
+        let failing: Vec<&EvalResult> = now
+            .iter()
+            .filter(|r| target_addrs.contains(&r.address) && r.status != Status::Pass)
+            .collect();
+        let Some(first) = failing.first() else { break };
+        let Some((kind, edit)) = first.fixes.first() else {
+            fix.reason = Some(
+                first
+                    .no_fix
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| format!("no fix template for {}", first.address)),
+            );
+            return Ok(fix);
+        };
+        let Some(file) = current.file(&edit.file) else {
+            fix.reason = Some(format!("edit targets unknown file {}", edit.file));
+            return Ok(fix);
+        };
+        let Some(new_text) = apply(&file.text, &[edit]) else {
+            fix.reason = Some(format!("edit does not apply to {}", edit.file));
+            return Ok(fix);
+        };
+        if let Some(b) = enclosing_block_key(file, edit.range.start) {
+            touched_blocks.push((edit.file.clone(), b));
+        }
+        kinds.insert(*kind);
+        texts.insert(edit.file.clone(), new_text.clone());
+        current = current.with_file(&edit.file, new_text);
+    }
+    fix.kinds = kinds.into_iter().collect();
+    let after = evaluate(&current, &only);
+    let still: Vec<&EvalResult> = after
+        .iter()
+        .filter(|r| target_addrs.contains(&r.address) && r.status != Status::Pass)
+        .collect();
+    if let Some(r) = still.first() {
+        fix.reason = Some(format!(
+            "after {MAX_ROUNDS} rounds {} still fails at line {}",
+            r.address, r.line
+        ));
+    }
+    // Edits, diff, fix site.
+    for (path, new_text) in &texts {
+        let Some(orig) = repo.file(path) else {
+            continue;
+        };
+        fix.diff
+            .push_str(&diff::unified(path, &orig.text, new_text, 3));
+        if let Some(e) = minimal_edit(path, &orig.text, new_text) {
+            fix.edits.push(e);
+        }
+        if fix.fix_site.is_none()
+            && let Some(c) = diff::changes(&orig.text, new_text).first()
+        {
+            let line = if c.old.is_empty() {
+                c.old.start.max(1)
+            } else {
+                c.old.start + 1
+            };
+            fix.fix_site = Some(FixSite {
+                file: path.clone(),
+                line,
+            });
+        }
+    }
+    let failing_before: BTreeSet<&str> = before
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .map(|r| r.address.as_str())
+        .collect();
+    fix.closes = after
+        .iter()
+        .filter(|r| r.status == Status::Pass && failing_before.contains(r.address.as_str()))
+        .map(|r| r.address.clone())
+        .collect();
+    fix.blast_radius = blast_radius(repo, catalog, &texts, &fix.closes);
+    fix.verification = verify_patch(
+        repo,
+        &current,
+        catalog,
+        &p.id,
+        &target_addrs,
+        &texts,
+        &touched_blocks,
+    );
+    fix.offered = fix.reason.is_none() && fix.verification == Verification::Passes;
+    if fix.reason.is_none() && !fix.offered {
+        fix.reason = Some(format!(
+            "verification failed: {}",
+            fix.verification.describe()
+        ));
+    }
+    fix.patched = texts;
+    Ok(fix)
+}
+
+/// Instances whose block lies on a changed line, plus the instances closed.
+fn blast_radius(
+    repo: &Repo,
+    catalog: &Catalog,
+    texts: &BTreeMap<String, String>,
+    closes: &[String],
+) -> Vec<String> {
+    let mut out: BTreeSet<String> = closes.iter().cloned().collect();
+    let changed: BTreeMap<&str, Vec<diff::Change>> = texts
+        .iter()
+        .filter_map(|(p, t)| {
+            repo.file(p)
+                .map(|f| (p.as_str(), diff::changes(&f.text, t)))
+        })
+        .collect();
+    for r in evaluate(repo, catalog) {
+        if let Some(ch) = changed.get(r.file.as_str())
+            && ch.iter().any(|c| {
+                let (s, e) = (c.old.start + 1, c.old.end.max(c.old.start + 1));
+                s <= r.end_line + 1 && e >= r.start_line
+            })
+        {
+            out.insert(r.address);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `resource.aws_s3_bucket.b`-style key of the top-level block holding a byte (inclusive end).
+pub(crate) fn enclosing_block_key(file: &crate::repo::SourceFile, byte: usize) -> Option<String> {
+    file.body
+        .blocks
+        .iter()
+        .find(|b| b.span.start <= byte && byte <= b.span.end)
+        .map(|b| format!("{} {}", b.ident, b.labels.join(" ")))
+}
+
+/// One replacement covering everything between the common prefix and suffix.
+fn minimal_edit(path: &str, old: &str, new: &str) -> Option<Edit> {
+    if old == new {
+        return None;
+    }
+    let pre = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let max_suf = old.len().min(new.len()) - pre;
+    let suf = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suf)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (mut s, mut oe, mut ne) = (pre, old.len() - suf, new.len() - suf);
+    while !old.is_char_boundary(s) || !new.is_char_boundary(s) {
+        s -= 1;
+    }
+    while !old.is_char_boundary(oe) || !new.is_char_boundary(ne) {
+        oe += 1;
+        ne += 1;
+    }
+    Some(Edit {
+        file: path.to_string(),
+        range: s..oe,
+        text: new.get(s..ne)?.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(text: &str) -> Repo {
+        Repo::from_sources([("main.tf".to_string(), text.to_string())])
+    }
+
+    #[test]
+    fn one_fix_closes_both_count_instances() {
+        let r = repo("resource \"aws_ebs_volume\" \"v\" {\n  count = 2\n  size  = 8\n}\n");
+        let catalog = Catalog::builtin().expect("catalog");
+        let fix = propose(&r, &catalog, "RDX-EBS-001", "aws_ebs_volume.v").expect("fix");
+        assert!(fix.offered, "{:?}", fix.reason);
+        assert_eq!(
+            fix.closes,
+            vec!["aws_ebs_volume.v[0]", "aws_ebs_volume.v[1]"]
+        );
+        assert!(fix.diff.contains("+  encrypted = true\n"), "{}", fix.diff);
+        assert_eq!(fix.kinds, vec![FixKind::AddAttribute]);
+    }
+
+    #[test]
+    fn a_variable_default_is_fixed_where_it_is_written() {
+        let r = repo(
+            "variable \"enc\" {\n  default = false\n}\n\nresource \"aws_ebs_volume\" \"a\" {\n  encrypted = var.enc\n}\n\nresource \"aws_ebs_volume\" \"b\" {\n  encrypted = var.enc\n}\n",
+        );
+        let catalog = Catalog::builtin().expect("catalog");
+        let fix = propose(&r, &catalog, "RDX-EBS-001", "aws_ebs_volume.a").expect("fix");
+        assert!(fix.offered, "{:?}", fix.reason);
+        assert_eq!(fix.kinds, vec![FixKind::VariableDefault]);
+        assert_eq!(
+            fix.fix_site,
+            Some(FixSite {
+                file: "main.tf".into(),
+                line: 2
+            })
+        );
+        assert_eq!(fix.closes, vec!["aws_ebs_volume.a", "aws_ebs_volume.b"]);
+    }
+
+    #[test]
+    fn a_module_input_is_changed_at_the_call_site() {
+        let r = Repo::from_sources([
+            ("main.tf".to_string(), "module \"data\" {\n  source = \"./modules/vol\"\n  enc    = false\n}\n".to_string()),
+            (
+                "modules/vol/main.tf".to_string(),
+                "variable \"enc\" {\n  default = true\n}\n\nresource \"aws_ebs_volume\" \"this\" {\n  encrypted = var.enc\n}\n".to_string(),
+            ),
+        ]);
+        let catalog = Catalog::builtin().expect("catalog");
+        let fix = propose(
+            &r,
+            &catalog,
+            "RDX-EBS-001",
+            "module.data.aws_ebs_volume.this",
+        )
+        .expect("fix");
+        assert!(fix.offered, "{:?}", fix.reason);
+        assert_eq!(fix.kinds, vec![FixKind::ModuleInput]);
+        assert_eq!(
+            fix.fix_site,
+            Some(FixSite {
+                file: "main.tf".into(),
+                line: 3
+            })
+        );
+        assert!(
+            fix.diff.contains("-  enc    = false\n+  enc    = true\n"),
+            "{}",
+            fix.diff
+        );
+    }
+
+    #[test]
+    fn unknown_addresses_and_policies_are_errors() {
+        let r = repo("resource \"aws_ebs_volume\" \"v\" {}\n");
+        let catalog = Catalog::builtin().expect("catalog");
+        assert!(matches!(
+            propose(&r, &catalog, "RDX-NOPE", "x"),
+            Err(PolicyError::UnknownPolicy(_))
+        ));
+        assert!(matches!(
+            propose(&r, &catalog, "RDX-EBS-001", "aws_ebs_volume.w"),
+            Err(PolicyError::UnknownAddress { .. })
+        ));
+    }
+
+    #[test]
+    fn minimal_edit_spans_only_the_change() {
+        let e = minimal_edit("f", "a = false\n", "a = true\n").expect("edit");
+        assert_eq!((e.range, e.text.as_str()), (4..8, "tru"));
+    }
+}
