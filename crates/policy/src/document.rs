@@ -8,8 +8,10 @@ use crate::eval::{Child, Ctx, Node, Verdict};
 use crate::syntax::{Block, ValKind, indent_at};
 
 /// A document and, when it is written as JSON text in the file, where that text starts.
-struct Doc {
+struct Doc<'r> {
     json: Json,
+    /// The `data "aws_iam_policy_document"` block the document comes from, with its file.
+    data: Option<(usize, &'r Block)>,
     /// `(file, byte offset, text)` of the JSON text, for heredocs.
     text: Option<(usize, usize, String)>,
 }
@@ -30,6 +32,7 @@ pub(crate) fn eval<'r>(
         (
             Doc {
                 json: from_data_block(ctx, ctx.subject.block, node.file),
+                data: Some((node.file, ctx.subject.block)),
                 text: None,
             },
             subject_span.clone(),
@@ -58,6 +61,7 @@ pub(crate) fn eval<'r>(
                     } => match serde_json::from_str(content) {
                         Ok(json) => Doc {
                             json,
+                            data: None,
                             text: Some((r.file, *content_start, content.clone())),
                         },
                         Err(e) => {
@@ -65,7 +69,11 @@ pub(crate) fn eval<'r>(
                         }
                     },
                     ValKind::Str(s) => match serde_json::from_str(s) {
-                        Ok(json) => Doc { json, text: None },
+                        Ok(json) => Doc {
+                            json,
+                            data: None,
+                            text: None,
+                        },
                         Err(e) => {
                             return Verdict::Unknown(format!("`{}` is not JSON: {e}", spec.attr));
                         }
@@ -73,6 +81,7 @@ pub(crate) fn eval<'r>(
                     ValKind::Call { name, args } if name == "jsonencode" => match args.first() {
                         Some(arg) => Doc {
                             json: to_json(arg, &file.text),
+                            data: None,
                             text: None,
                         },
                         None => return Verdict::Unknown("jsonencode() without argument".into()),
@@ -82,6 +91,7 @@ pub(crate) fn eval<'r>(
                         match find_data(ctx, name) {
                             Some((fi, b)) => Doc {
                                 json: from_data_block(ctx, b, fi),
+                                data: Some((fi, b)),
                                 text: None,
                             },
                             None => {
@@ -326,9 +336,16 @@ fn to_json(val: &crate::syntax::Val, src: &str) -> Json {
 }
 
 /// Inserts a Deny-without-TLS statement at the start of a heredoc's `Statement` array.
-fn secure_transport_fix(ctx: &Ctx<'_, '_>, node: Node<'_>, doc: &Doc) -> Option<(FixKind, Edit)> {
-    let (fi, start, text) = doc.text.as_ref()?;
+fn secure_transport_fix(
+    ctx: &Ctx<'_, '_>,
+    node: Node<'_>,
+    doc: &Doc<'_>,
+) -> Option<(FixKind, Edit)> {
     let arn = bucket_arn(ctx, node)?;
+    if let Some((fi, block)) = doc.data {
+        return data_statement_fix(ctx, fi, block, &arn);
+    }
+    let (fi, start, text) = doc.text.as_ref()?;
     let key = text.find("\"Statement\"")?;
     let open = key + text[key..].find('[')?;
     let after = text[open + 1..].trim_start();
@@ -353,6 +370,27 @@ fn secure_transport_fix(ctx: &Ctx<'_, '_>, node: Node<'_>, doc: &Doc) -> Option<
             text: insert,
         },
     ))
+}
+
+/// Adds a Deny-without-TLS `statement` block to a `data "aws_iam_policy_document"`.
+fn data_statement_fix(
+    ctx: &Ctx<'_, '_>,
+    fi: usize,
+    block: &Block,
+    arn: &str,
+) -> Option<(FixKind, Edit)> {
+    let file = &ctx.repo.files[fi];
+    let statement = format!(
+        "{{\n  sid       = \"DenyInsecureTransport\"\n  effect    = \"Deny\"\n  actions   = [\"s3:*\"]\n  resources = [\"{arn}\", \"{arn}/*\"]\n\n  principals {{\n    type        = \"*\"\n    identifiers = [\"*\"]\n  }}\n\n  condition {{\n    test     = \"Bool\"\n    variable = \"aws:SecureTransport\"\n    values   = [\"false\"]\n  }}\n}}"
+    );
+    let edit = crate::edit::insert_block_into(
+        &file.path,
+        &file.text,
+        &block.span,
+        "statement",
+        &statement,
+    )?;
+    Some((FixKind::AddStatement, edit))
 }
 
 /// The bucket's ARN as HCL template text, from the subject's `bucket` attribute.

@@ -116,6 +116,41 @@ pub fn insert_into(
     }
 }
 
+/// Inserts a nested block `name { … }` (body given with braces, two-space indented) before the
+/// closing brace of the container, re-indented to the container's children.
+pub fn insert_block_into(
+    file: &str,
+    src: &str,
+    container: &ByteRange,
+    name: &str,
+    body: &str,
+) -> Option<Edit> {
+    let close = container.end.checked_sub(1)?;
+    if src.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let container_indent = indent_at(src, container.start);
+    let inner = child_indent(src, container).unwrap_or_else(|| format!("{container_indent}  "));
+    let text = format!("{inner}{name} {}", reindent(body, &inner));
+    let line_start = src
+        .get(..close)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    if src.get(line_start..close)?.trim().is_empty() {
+        Some(Edit {
+            file: file.to_string(),
+            range: line_start..line_start,
+            text: format!("\n{text}\n"),
+        })
+    } else {
+        Some(Edit {
+            file: file.to_string(),
+            range: close..close,
+            text: format!("\n\n{text}\n{container_indent}"),
+        })
+    }
+}
+
 /// Indentation of the first line inside a container, when it has content lines.
 fn child_indent(src: &str, container: &ByteRange) -> Option<String> {
     let text = src.get(container.clone())?;

@@ -328,6 +328,7 @@ enum Lookup<'r> {
         val: Resolved<'r>,
         report: ByteRange,
         report_file: usize,
+        container: Node<'r>,
     },
     Block(Node<'r>),
     Missing {
@@ -439,6 +440,7 @@ impl<'r> Ctx<'r, '_> {
                             val: r,
                             report,
                             report_file: node.file,
+                            container: node,
                         };
                     }
                     let obj = match &r.val.kind {
@@ -552,8 +554,40 @@ impl<'r> Ctx<'r, '_> {
             }
             Lookup::Value {
                 val,
+                report: _,
+                report_file: _,
+                container,
+            } if matches!(val.val.kind, ValKind::Null) => {
+                // `x = null` is the same as not setting it; the fix replaces the null.
+                if cond.missing == Some(Missing::Pass) || cond.present == Some(false) {
+                    return Verdict::Holds;
+                }
+                let (file, span) = self.report_span(cond, node, container.report_span());
+                let presence = if container.root { 0 } else { 1 };
+                let f = &self.repo.files[val.file];
+                let fix = cond.fix.as_ref().map(|text| {
+                    (
+                        FixKind::SetValue,
+                        Edit {
+                            file: f.path.clone(),
+                            range: val.val.span.clone(),
+                            text: text.clone(),
+                        },
+                    )
+                });
+                Verdict::Fails(vec![self.hit(
+                    file,
+                    span,
+                    format!("`{path}` is null"),
+                    presence,
+                    fix,
+                )])
+            }
+            Lookup::Value {
+                val,
                 report,
                 report_file,
+                container: _,
             } => {
                 let node_for_report = Node {
                     file: report_file,
@@ -712,6 +746,10 @@ impl<'r> Ctx<'r, '_> {
                     });
                 }
             }
+        }
+        if found.is_empty() && self.repo.aws_below_v4 {
+            // AWS provider v3 has no split S3 resources: the inline alternative applies.
+            return Verdict::NotApplicable;
         }
         if found.is_empty() {
             let f = &self.repo.files[self.subject.file];

@@ -101,6 +101,8 @@ pub struct Repo {
     pub(crate) files: Vec<SourceFile>,
     pub(crate) errors: Vec<FileError>,
     pub(crate) calls: Vec<ModuleCall>,
+    /// True when a `required_providers` pins the AWS provider below v4 (no split S3 resources).
+    pub(crate) aws_below_v4: bool,
 }
 
 impl Repo {
@@ -130,6 +132,7 @@ impl Repo {
             repo.errors.extend(error);
         }
         repo.link_modules();
+        repo.aws_below_v4 = repo.files.iter().any(|f| pins_aws_below_v4(&f.body));
         repo
     }
 
@@ -399,6 +402,43 @@ pub(crate) struct Resolved<'r> {
     pub via: Via,
 }
 
+/// Whether a `terraform { required_providers { aws = { version = "~> 3.0" } } }` pins the
+/// AWS provider to a major version below 4.
+fn pins_aws_below_v4(body: &Body) -> bool {
+    body.blocks_named("terraform")
+        .flat_map(|t| t.body.blocks_named("required_providers"))
+        .any(|rp| {
+            let Some(aws) = rp.body.attr("aws") else {
+                return false;
+            };
+            let constraint = match &aws.value.kind {
+                ValKind::Object(_) => match aws.value.item("version").map(|i| &i.value.kind) {
+                    Some(ValKind::Str(v)) => v.clone(),
+                    _ => return false,
+                },
+                ValKind::Str(v) => v.clone(),
+                _ => return false,
+            };
+            let c = constraint.trim();
+            let major: Option<u32> = c
+                .trim_start_matches(|ch: char| !ch.is_ascii_digit())
+                .split(|ch: char| !ch.is_ascii_digit())
+                .next()
+                .and_then(|d| d.parse().ok());
+            match major {
+                Some(n) if c.starts_with('<') => n <= 4,
+                Some(n)
+                    if c.starts_with("~>")
+                        || c.starts_with('=')
+                        || c.starts_with(|ch: char| ch.is_ascii_digit()) =>
+                {
+                    n < 4
+                }
+                _ => false,
+            }
+        })
+}
+
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
@@ -534,6 +574,25 @@ mod tests {
         let o = repo.resolve(&block.body.attr("o").expect("o").value, file, inner);
         assert!(matches!(o.val.kind, ValKind::Number(n) if n == 3.0));
         assert_eq!(o.via, Via::VariableDefault);
+    }
+
+    #[test]
+    fn aws_provider_pins_below_v4_are_recognised() {
+        let pinned = |v: &str| {
+            let text = format!(
+                "terraform {{\n  required_providers {{\n    aws = {{\n      source  = \"hashicorp/aws\"\n      version = \"{v}\"\n    }}\n  }}\n}}\n"
+            );
+            Repo::from_sources([("versions.tf".to_string(), text)]).aws_below_v4
+        };
+        assert!(pinned("~> 3.0"));
+        assert!(pinned("3.74.0"));
+        assert!(pinned("< 4.0"));
+        assert!(!pinned("~> 4.2"));
+        assert!(!pinned(">= 3.0"));
+        assert!(
+            !Repo::from_sources([("m.tf".to_string(), "resource \"a\" \"b\" {}\n".to_string())])
+                .aws_below_v4
+        );
     }
 
     #[test]

@@ -1,0 +1,235 @@
+//! Conformance against the KICS Terraform/AWS queries in the shared corpora: for every policy
+//! and its KICS queries, every expected line of `positive_expected_result.json` is reported,
+//! negatives report nothing, and every failing instance of a positive case gets a verified fix
+//! (checked with a real `git apply --check`) after which the file scans clean. Policies whose
+//! fix needs a human decision are listed in `MANUAL` and must say why instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use redress_policy::{Catalog, Repo, Status, evaluate, fix};
+
+/// Policies without an automatic fix, by design (see each policy's `breaks`).
+const MANUAL: &[&str] = &[
+    "RDX-S3-007",               // who must keep access to the bucket
+    "RDX-SQS-002",              // who must keep access to the queue
+    "RDX-KMS-002",              // who must keep access to the key
+    "RDX-IAM-001",              // which actions the holder really needs
+    "RDX-IAM-002",              // which roles may assume
+    "RDX-LAMBDA-002",           // which principal calls the function
+    "RDX-EKS-002",              // the CIDRs of administrators and CI
+    "RDX-CT-002",               // the KMS key and its policy
+    "RDX-CW-001",               // the KMS key and its policy
+    "RDX-VPC-001:aws_flow_log", // a flow log without a target: which VPC, subnet or ENI it is for
+];
+
+fn manual(policy: &str, address: &str) -> bool {
+    let rtype = address.split('.').next().unwrap_or("");
+    MANUAL
+        .iter()
+        .any(|m| *m == policy || *m == format!("{policy}:{rtype}"))
+}
+
+fn corpora() -> Option<PathBuf> {
+    let root = std::env::var_os("REDRESS_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
+        });
+    let dir = root.join("kics/assets/queries/terraform/aws");
+    dir.is_dir().then_some(dir)
+}
+
+fn expected_lines(query: &Path) -> BTreeMap<String, BTreeSet<usize>> {
+    let text = std::fs::read_to_string(query.join("test/positive_expected_result.json"))
+        .expect("expected results");
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");
+    let mut out: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for e in entries {
+        let file = e
+            .get("fileName")
+            .or_else(|| e.get("filename"))
+            .and_then(|f| f.as_str())
+            .unwrap_or("positive.tf")
+            .to_string();
+        let line = e["line"].as_u64().expect("line") as usize;
+        out.entry(file).or_default().insert(line);
+    }
+    out
+}
+
+fn test_files(query: &Path, prefix: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(query.join("test"))
+        .expect("test dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(".tf"))
+        .map(|n| {
+            let text = std::fs::read_to_string(query.join("test").join(&n)).expect("read");
+            (n, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn git_apply_check(original: &str, name: &str, diff: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join(name), original).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("fix.diff"), diff).map_err(|e| e.to_string())?;
+    let out = Command::new("git")
+        .args(["apply", "--check", "fix.diff"])
+        .current_dir(dir.path())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    expected: usize,
+    found: usize,
+    extra: usize,
+    negatives: usize,
+    negative_hits: usize,
+    fixes: usize,
+    manual: usize,
+}
+
+#[test]
+fn kics_positives_negatives_and_fixes() {
+    let Some(queries) = corpora() else {
+        eprintln!("KICS corpus not found (set REDRESS_CORPORA): skipping conformance");
+        return;
+    };
+    let catalog = Catalog::builtin().expect("catalog");
+    let mut failures: Vec<String> = Vec::new();
+    let mut covered_queries = BTreeSet::new();
+    println!(
+        "{:<15} {:<48} {:>9} {:>6} {:>9} {:>10}",
+        "policy", "kics query", "expected", "extra", "neg-hits", "fixes"
+    );
+    for policy in catalog.policies() {
+        let only = catalog.subset(&[policy.id.as_str()]);
+        for query_name in &policy.kics_queries {
+            covered_queries.insert(query_name.clone());
+            let query = queries.join(query_name);
+            let mut c = Counts::default();
+            let expected = expected_lines(&query);
+            for (name, text) in test_files(&query, "positive") {
+                let repo = Repo::from_sources([(name.clone(), text.clone())]);
+                assert!(
+                    repo.errors().is_empty(),
+                    "{query_name}/{name} does not parse: {:?}",
+                    repo.errors()
+                );
+                let results = evaluate(&repo, &only);
+                let reported: BTreeSet<usize> = results
+                    .iter()
+                    .filter(|r| r.status == Status::Fail)
+                    .flat_map(|r| r.violations.iter().map(|v| v.line))
+                    .collect();
+                let want = expected.get(&name).cloned().unwrap_or_default();
+                c.expected += want.len();
+                c.found += want.intersection(&reported).count();
+                c.extra += reported.difference(&want).count();
+                for line in want.difference(&reported) {
+                    let unknown: Vec<_> = results.iter().filter_map(|r| r.reason.clone()).collect();
+                    failures.push(format!("{} {query_name}/{name}: expected line {line} not reported (reported {reported:?}; unknown: {unknown:?})", policy.id));
+                }
+                // Fixes for every failing instance.
+                let failing: BTreeSet<String> = results
+                    .iter()
+                    .filter(|r| r.status == Status::Fail)
+                    .map(|r| r.address.clone())
+                    .collect();
+                for address in failing {
+                    let f = fix::propose(&repo, &catalog, policy.id.as_str(), &address)
+                        .expect("propose");
+                    if !f.offered {
+                        if manual(policy.id.as_str(), &address) && f.reason.is_some() {
+                            c.manual += 1;
+                        } else {
+                            failures.push(format!(
+                                "{} {query_name}/{name} {address}: no verified fix: {:?}",
+                                policy.id, f.reason
+                            ));
+                        }
+                        continue;
+                    }
+                    if let Err(e) = git_apply_check(&text, &name, &f.diff) {
+                        failures.push(format!(
+                            "{} {query_name}/{name} {address}: git apply --check: {e}\n{}",
+                            policy.id, f.diff
+                        ));
+                        continue;
+                    }
+                    let patched = f
+                        .patched
+                        .get(&name)
+                        .cloned()
+                        .unwrap_or_else(|| text.clone());
+                    let after = evaluate(&Repo::from_sources([(name.clone(), patched)]), &only);
+                    if let Some(r) = after
+                        .iter()
+                        .find(|r| r.address == address && r.status != Status::Pass)
+                    {
+                        failures.push(format!(
+                            "{} {query_name}/{name} {address}: still {:?} after fix",
+                            policy.id, r.status
+                        ));
+                        continue;
+                    }
+                    c.fixes += 1;
+                }
+            }
+            for (name, text) in test_files(&query, "negative") {
+                c.negatives += 1;
+                let repo = Repo::from_sources([(name.clone(), text)]);
+                for r in evaluate(&repo, &only)
+                    .iter()
+                    .filter(|r| r.status == Status::Fail)
+                {
+                    c.negative_hits += 1;
+                    failures.push(format!(
+                        "{} {query_name}/{name}: negative reports {} at line {}",
+                        policy.id, r.address, r.line
+                    ));
+                }
+            }
+            println!(
+                "{:<15} {:<48} {:>4}/{:<4} {:>6} {:>4}/{:<4} {:>4} +{} manual",
+                policy.id.as_str(),
+                query_name,
+                c.found,
+                c.expected,
+                c.extra,
+                c.negative_hits,
+                c.negatives,
+                c.fixes,
+                c.manual
+            );
+        }
+    }
+    let all_queries: BTreeSet<String> = std::fs::read_dir(&queries)
+        .expect("queries")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let missing: Vec<_> = all_queries.difference(&covered_queries).collect();
+    assert!(
+        missing.is_empty(),
+        "KICS queries without a policy: {missing:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} conformance failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
