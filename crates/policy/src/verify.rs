@@ -87,12 +87,31 @@ impl Verification {
     }
 }
 
-/// Parse check of one file's text: hcl-rs must accept it.
+/// Parse check of one file's text: the index's tree-sitter parse must have no ERROR or
+/// MISSING node, and hcl-rs must accept it.
 fn parse_check(path: &str, text: &str) -> Option<Verification> {
+    match redress_iac::Index::from_sources([(path.to_string(), text.to_string())]) {
+        Ok(index) => {
+            if let Some(e) = index.parse_errors().next() {
+                return Some(Verification::ParseError {
+                    file: path.to_string(),
+                    line: e.line as usize,
+                    message: format!("tree-sitter: {}", e.message),
+                });
+            }
+        }
+        Err(e) => {
+            return Some(Verification::ParseError {
+                file: path.to_string(),
+                line: 0,
+                message: e.to_string(),
+            });
+        }
+    }
     syntax::parse(text).err().map(|e| Verification::ParseError {
         file: path.to_string(),
         line: e.line,
-        message: e.message,
+        message: format!("hcl-rs: {}", e.message),
     })
 }
 

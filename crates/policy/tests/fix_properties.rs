@@ -1,0 +1,275 @@
+//! Property test: many generated variants of resources (attribute missing, wrong or right;
+//! nested blocks; count; values from a variable default or from a local module's call site;
+//! registry-module inputs; different indentation and comments). For every failing instance
+//! the generated fix must be offered, leave every file parsable, and make the policy pass;
+//! right values must not fail.
+
+use proptest::prelude::*;
+use redress_policy::{Catalog, Repo, Status, Verification, evaluate, fix, syntax};
+
+/// (resource type, policy, attribute path, right value, wrong value, missing fails)
+const TEMPLATES: &[(&str, &str, &str, &str, &str, bool)] = &[
+    (
+        "aws_ebs_volume",
+        "RDX-EBS-001",
+        "encrypted",
+        "true",
+        "false",
+        true,
+    ),
+    (
+        "aws_db_instance",
+        "RDX-RDS-002",
+        "publicly_accessible",
+        "false",
+        "true",
+        false,
+    ),
+    (
+        "aws_cloudtrail",
+        "RDX-CT-001",
+        "enable_log_file_validation",
+        "true",
+        "false",
+        true,
+    ),
+    (
+        "aws_dynamodb_table",
+        "RDX-DDB-002",
+        "point_in_time_recovery.enabled",
+        "true",
+        "false",
+        true,
+    ),
+    (
+        "aws_instance",
+        "RDX-EC2-002",
+        "metadata_options.http_tokens",
+        "\"required\"",
+        "\"optional\"",
+        true,
+    ),
+    (
+        "aws_lambda_function",
+        "RDX-LAMBDA-001",
+        "tracing_config.mode",
+        "\"Active\"",
+        "\"PassThrough\"",
+        true,
+    ),
+    (
+        "aws_s3_bucket",
+        "RDX-S3-001",
+        "versioning.enabled",
+        "true",
+        "false",
+        true,
+    ),
+    (
+        "aws_eks_cluster",
+        "RDX-EKS-001",
+        "vpc_config.endpoint_public_access",
+        "false",
+        "true",
+        true,
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setting {
+    Missing,
+    Wrong,
+    Right,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Literal,
+    VariableDefault,
+    ModuleInput,
+    RegistryModule,
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    template: usize,
+    setting: Setting,
+    source: Source,
+    count: Option<u8>,
+    indent: usize,
+    comment: bool,
+    name: String,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        0..TEMPLATES.len(),
+        prop_oneof![
+            Just(Setting::Missing),
+            Just(Setting::Wrong),
+            Just(Setting::Right)
+        ],
+        prop_oneof![
+            3 => Just(Source::Literal),
+            1 => Just(Source::VariableDefault),
+            1 => Just(Source::ModuleInput),
+            1 => Just(Source::RegistryModule),
+        ],
+        proptest::option::of(0u8..3),
+        prop_oneof![Just(2usize), Just(4usize)],
+        any::<bool>(),
+        "[a-z][a-z0-9_]{0,10}",
+    )
+        .prop_map(
+            |(template, setting, source, count, indent, comment, name)| Case {
+                template,
+                setting,
+                source,
+                count,
+                indent,
+                comment,
+                name,
+            },
+        )
+}
+
+/// `a.b = v` as nested blocks (`a { b = v }`) or, in object style, `a = { b = v }`.
+fn render_attr(path: &str, value: &str, indent: usize, depth: usize, object_style: bool) -> String {
+    let pad = " ".repeat(indent * depth);
+    match path.split_once('.') {
+        None => format!("{pad}{path} = {value}\n"),
+        Some((head, rest)) => {
+            let open = if object_style {
+                format!("{pad}{head} = {{\n")
+            } else {
+                format!("{pad}{head} {{\n")
+            };
+            format!(
+                "{open}{}{pad}}}\n",
+                render_attr(rest, value, indent, depth + 1, object_style)
+            )
+        }
+    }
+}
+
+/// The files of a case and the address whose instances are checked.
+fn build(c: &Case) -> (Vec<(String, String)>, String) {
+    let (rtype, _, path, right, wrong, _) = TEMPLATES[c.template];
+    let value = match c.setting {
+        Setting::Missing => None,
+        Setting::Wrong => Some(wrong),
+        Setting::Right => Some(right),
+    };
+    let pad = " ".repeat(c.indent);
+    let comment = if c.comment {
+        format!("{pad}# owned by the platform team\n")
+    } else {
+        String::new()
+    };
+    let count = c
+        .count
+        .map(|n| format!("{pad}count = {n}\n"))
+        .unwrap_or_default();
+    let single = !path.contains('.');
+    match c.source {
+        Source::RegistryModule if rtype == "aws_s3_bucket" => {
+            let body = value
+                .map(|v| render_attr(path, v, c.indent, 1, true))
+                .unwrap_or_default();
+            let text = format!(
+                "module \"{n}\" {{\n{pad}source = \"terraform-aws-modules/s3-bucket/aws\"\n{count}{comment}{pad}bucket = \"{n}\"\n{body}}}\n",
+                n = c.name
+            );
+            (vec![("main.tf".into(), text)], format!("module.{}", c.name))
+        }
+        Source::VariableDefault if single && value.is_some() => {
+            let v = value.unwrap_or("null");
+            let text = format!(
+                "variable \"setting\" {{\n{pad}default = {v}\n}}\n\nresource \"{rtype}\" \"{n}\" {{\n{count}{comment}{pad}{path} = var.setting\n}}\n",
+                n = c.name
+            );
+            (
+                vec![("main.tf".into(), text)],
+                format!("{rtype}.{}", c.name),
+            )
+        }
+        Source::ModuleInput if single && value.is_some() => {
+            let v = value.unwrap_or("null");
+            let call = format!(
+                "module \"inner\" {{\n{pad}source  = \"./modules/inner\"\n{comment}{pad}setting = {v}\n}}\n"
+            );
+            let module = format!(
+                "variable \"setting\" {{\n{pad}default = {right}\n}}\n\nresource \"{rtype}\" \"{n}\" {{\n{count}{pad}{path} = var.setting\n}}\n",
+                n = c.name
+            );
+            (
+                vec![
+                    ("main.tf".into(), call),
+                    ("modules/inner/main.tf".into(), module),
+                ],
+                format!("module.inner.{rtype}.{}", c.name),
+            )
+        }
+        _ => {
+            let body = value
+                .map(|v| render_attr(path, v, c.indent, 1, false))
+                .unwrap_or_default();
+            let text = format!(
+                "resource \"{rtype}\" \"{n}\" {{\n{count}{comment}{pad}tags = {{}}\n{body}}}\n",
+                n = c.name
+            );
+            (
+                vec![("main.tf".into(), text)],
+                format!("{rtype}.{}", c.name),
+            )
+        }
+    }
+}
+
+fn selects(address: &str, result: &str) -> bool {
+    result == address || (result.starts_with(address) && result[address.len()..].starts_with('['))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_fixes_parse_and_pass(c in case()) {
+        let catalog = Catalog::builtin().expect("catalog");
+        let (_, policy, _, _, _, missing_fails) = TEMPLATES[c.template];
+        let only = catalog.subset(&[policy]);
+        let (files, address) = build(&c);
+        let repo = Repo::from_sources(files.clone());
+        prop_assert!(repo.errors().is_empty(), "generated input does not parse: {:?}\n{files:?}", repo.errors());
+        let results: Vec<_> = evaluate(&repo, &only).into_iter().filter(|r| selects(&address, &r.address)).collect();
+        prop_assert_eq!(results.len(), c.count.map_or(1, usize::from), "instances of {}", address);
+        let should_fail = match c.setting {
+            Setting::Right => false,
+            Setting::Wrong => true,
+            Setting::Missing => missing_fails,
+        };
+        for r in &results {
+            let expected = if should_fail { Status::Fail } else { Status::Pass };
+            prop_assert_eq!(r.status, expected, "{} {:?}\n{:?}", r.address, r.violations, files);
+        }
+        if !should_fail || results.is_empty() {
+            return Ok(());
+        }
+        let f = fix::propose(&repo, &catalog, policy, &address).expect("propose");
+        prop_assert!(f.offered, "fix not offered: {:?}\n{:?}\n{}", f.reason, files, f.diff);
+        prop_assert_eq!(&f.verification, &Verification::Passes);
+        let mut patched = files.clone();
+        for (path, text) in &f.patched {
+            prop_assert!(syntax::parse(text).is_ok(), "{path} does not parse after the fix:\n{text}");
+            match patched.iter_mut().find(|(p, _)| p == path) {
+                Some(slot) => slot.1 = text.clone(),
+                None => patched.push((path.clone(), text.clone())),
+            }
+        }
+        let after = evaluate(&Repo::from_sources(patched), &only);
+        for r in after.iter().filter(|r| selects(&address, &r.address)) {
+            prop_assert_eq!(r.status, Status::Pass, "{} still fails: {:?}\n{}", r.address, r.violations, f.diff);
+        }
+        prop_assert_eq!(f.closes.len(), results.len(), "closes {:?}", f.closes);
+    }
+}
