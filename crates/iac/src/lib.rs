@@ -22,7 +22,7 @@
 //! - **Locate**: [`Locator`] maps a [`LocateQuery`] (ids/ARNs, scanner file:line,
 //!   tags) to a [`Location`] (address, block lines, [`FixSite`], [`Confidence`],
 //!   module chain) or an unmapped reason; [`FixSiteHint`] is the policy crate's hook.
-//! - **Highlighting**: [`highlight`] / [`highlight_lines`] give class ranges for
+//! - **Highlighting**: [`highlight()`] / [`highlight_lines`] give class ranges for
 //!   the code view (bundled HCL highlights query, compiled once).
 //!
 //! tree-sitter and hcl-rs types never leave this crate.
