@@ -220,3 +220,48 @@ fn locate_100k_findings_10k_instances(bencher: divan::Bencher<'_, '_>) {
         out.iter().filter(|o| o.location().is_some()).count()
     });
 }
+
+/// Stream a generated ~50 MB v4 state (20,000 instances, each with a 2 KB policy
+/// and other attributes that are skipped).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn state_read_50mb(bencher: divan::Bencher<'_, '_>) {
+    use std::io::Write;
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    {
+        let mut w = std::io::BufWriter::new(file.as_file());
+        let policy = "x".repeat(2000);
+        write!(
+            w,
+            r#"{{"version":4,"terraform_version":"1.5.0","resources":["#
+        )
+        .expect("write");
+        for r in 0..200 {
+            if r > 0 {
+                write!(w, ",").expect("write");
+            }
+            write!(w, r#"{{"mode":"managed","type":"aws_s3_bucket","name":"b{r}","provider":"provider[\"registry.terraform.io/hashicorp/aws\"]","instances":["#).expect("write");
+            for i in 0..100 {
+                if i > 0 {
+                    write!(w, ",").expect("write");
+                }
+                write!(
+                    w,
+                    r#"{{"index_key":{i},"attributes":{{"id":"b{r}-{i}","arn":"arn:aws:s3:::b{r}-{i}","bucket":"b{r}-{i}","policy":"{policy}","tags":{{"Name":"b{r}-{i}"}},"grants":[{{"id":"","permissions":["FULL_CONTROL"],"type":"CanonicalUser","uri":""}}],"server_side_encryption_configuration":[{{"rule":[{{"apply_server_side_encryption_by_default":[{{"kms_master_key_id":"","sse_algorithm":"AES256"}}]}}]}}]}}}}"#
+                )
+                .expect("write");
+            }
+            write!(w, "]}}").expect("write");
+        }
+        write!(w, "]}}").expect("write");
+        w.flush().expect("flush");
+    }
+    let size = std::fs::metadata(file.path()).map(|m| m.len()).unwrap_or(0);
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    bencher
+        .counter(divan::counter::BytesCount::new(size))
+        .bench_local(|| {
+            State::from_path(file.path())
+                .map(|s| s.instances.len())
+                .unwrap_or(0)
+        });
+}

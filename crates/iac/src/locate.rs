@@ -133,6 +133,23 @@ pub struct Location {
     pub via: Vec<String>,
 }
 
+impl Location {
+    /// The exact JSON shape of `redress locate --json` for a location:
+    /// `{"address","file","start_line","end_line","fix_site":{"file","line"},"confidence","via"}`.
+    #[must_use]
+    pub fn to_cli_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "address": self.address,
+            "file": self.file,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "fix_site": { "file": self.fix_site.file, "line": self.fix_site.line },
+            "confidence": self.confidence,
+            "via": self.via,
+        })
+    }
+}
+
 /// The result for one finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -191,6 +208,10 @@ pub struct Locator<'a> {
     yor_state: HashMap<&'a str, InstanceRef>,
     /// Name strategy: evaluated name → templates.
     names: HashMap<String, Vec<usize>>,
+    /// (file, block start byte) → templates of that block (one per module instance).
+    by_block: HashMap<(&'a str, usize), Vec<usize>>,
+    /// Scanner path → indexed path (or none).
+    file_cache: Mutex<HashMap<String, Option<String>>>,
     fix_cache: Mutex<HashMap<FixKey, FixSite>>,
 }
 
@@ -271,6 +292,13 @@ impl<'a> Locator<'a> {
                 }
             }
         }
+        let mut by_block: HashMap<(&'a str, usize), Vec<usize>> = HashMap::new();
+        for (t, r) in modules.resources.iter().enumerate() {
+            by_block
+                .entry((r.file.as_str(), r.span.start_byte))
+                .or_default()
+                .push(t);
+        }
         Self {
             index,
             modules,
@@ -282,6 +310,8 @@ impl<'a> Locator<'a> {
             yor_code,
             yor_state,
             names,
+            by_block,
+            file_cache: Mutex::new(HashMap::new()),
             fix_cache: Mutex::new(HashMap::new()),
         }
     }
@@ -486,6 +516,21 @@ impl<'a> Locator<'a> {
         if self.index.file(&rel).is_some() {
             return Some(rel);
         }
+        if let Ok(cache) = self.file_cache.lock()
+            && let Some(hit) = cache.get(&rel)
+        {
+            return hit.clone();
+        }
+        let found = self.resolve_suffix(&rel);
+        if let Ok(mut cache) = self.file_cache.lock()
+            && cache.len() < 100_000
+        {
+            cache.insert(rel, found.clone());
+        }
+        found
+    }
+
+    fn resolve_suffix(&self, rel: &str) -> Option<String> {
         self.index
             .files()
             .filter(|f| {
@@ -495,14 +540,17 @@ impl<'a> Locator<'a> {
             .map(|f| f.path.clone())
     }
 
+    /// The template of a block; when a module is instantiated more than once,
+    /// the one with the shortest module chain (then the first by address).
     fn template_for_block(&self, path: &str, block: &Block) -> Option<usize> {
-        self.modules
-            .resources
+        self.by_block
+            .get(&(path, block.span.start_byte))?
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.file == path && r.span == block.span)
-            .min_by_key(|(_, r)| r.address.matches("module.").count())
-            .map(|(i, _)| i)
+            .copied()
+            .min_by_key(|&t| {
+                let r = &self.modules.resources[t];
+                (r.address.matches("module.").count(), r.address.clone())
+            })
     }
 
     fn plain_block_location(

@@ -317,4 +317,56 @@ fn locate_all_keeps_order_and_serializes() {
     assert_eq!(json["outcome"], "located");
     assert_eq!(json["confidence"], "state");
     assert_eq!(json["fix_site"]["line"], 7);
+    let cli = out[0].location().unwrap().to_cli_json();
+    let keys: Vec<&str> = cli
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "address",
+            "confidence",
+            "end_line",
+            "file",
+            "fix_site",
+            "start_line",
+            "via"
+        ]
+    );
+    assert_eq!(
+        cli["fix_site"],
+        serde_json::json!({"file": "main.tf", "line": 7})
+    );
+    assert_eq!(cli["confidence"], "state");
+}
+
+#[test]
+fn scanner_hit_in_a_module_traces_the_fix_to_the_caller() {
+    let (_dir, index) = setup();
+    let modules = Modules::resolve(&index);
+    let locator = Locator::new(&index, &modules, &[]);
+    let q = LocateQuery {
+        file: Some("modules/bucket/main.tf".into()),
+        start_line: Some(14),
+        ..LocateQuery::default()
+    };
+    let loc = locator.locate(&q);
+    let loc = loc.location().unwrap();
+    assert_eq!(
+        loc.address,
+        "module.reports_bucket.aws_s3_bucket_versioning.this"
+    );
+    assert_eq!(loc.via, ["module.reports_bucket"]);
+    // The scanner's line is the status attribute; its value comes from the caller.
+    assert_eq!(
+        (
+            loc.fix_site.file.as_str(),
+            loc.fix_site.line,
+            loc.fix_site.kind
+        ),
+        ("main.tf", 4, FixSiteKind::ModuleInput)
+    );
 }
