@@ -107,6 +107,17 @@ fn index_cold(bencher: divan::Bencher<'_, '_>) {
         .bench_local(|| Index::build(&dir).map(|i| i.len()).unwrap_or(0));
 }
 
+/// Cold index from disk confined to one thread (shows the parallel speed-up).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn index_cold_one_thread(bencher: divan::Bencher<'_, '_>) {
+    let Some(dir) = corpus() else { return };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("one-thread pool");
+    bencher.bench_local(|| pool.install(|| Index::build(&dir).map(|i| i.len()).unwrap_or(0)));
+}
+
 /// Warm re-index of a copy of the corpus after one file changed.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn reindex_warm_after_one_change(bencher: divan::Bencher<'_, '_>) {
