@@ -43,6 +43,9 @@ fn main() -> ExitCode {
         Ok(summary) => {
             let text = serde_json::to_string_pretty(&summary).unwrap_or_default();
             println!("{text}");
+            if let Some(peak) = peak_rss_kib() {
+                eprintln!("peak RSS: {} MiB", peak / 1024);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -50,4 +53,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The process's peak resident set (VmHWM) in KiB, on Linux.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

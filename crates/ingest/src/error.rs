@@ -9,7 +9,8 @@ use crate::format::Format;
 /// Where a record sits in the input, for errors and skips.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
-    /// 1-based ordinal of the record in the file (the 17th finding is `record 17`).
+    /// 1-based ordinal of the record in the file (the 17th finding is `record 17`);
+    /// 0 when the position is not inside a record (a syntax error between records).
     pub record: u64,
     /// 1-based line, for CSV rows and JSON lines.
     pub line: Option<u64>,
@@ -40,6 +41,14 @@ impl Position {
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Record 0 means "not inside a record" (a syntax error between records).
+        if self.record == 0 {
+            return match (&self.line, &self.path) {
+                (Some(line), _) => write!(f, "line {line}"),
+                (None, Some(path)) => f.write_str(path),
+                (None, None) => f.write_str("an unknown position"),
+            };
+        }
         write!(f, "record {}", self.record)?;
         match (&self.line, &self.path) {
             (Some(line), Some(path)) => write!(f, " (line {line}, {path})"),

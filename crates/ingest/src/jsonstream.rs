@@ -4,17 +4,17 @@
 //! A plan ([`Node`]) says which object keys to descend into, which sibling values to
 //! capture as context (for example SARIF's `tool` before its `results`), where arrays of
 //! records are, and where a whole record is to be taken as a `serde_json::Value`.
-//! Everything else is skipped without being built.
+//! Everything else is skipped without being built. The bytes are cut by
+//! [`Scanner`]; each record is parsed from a slice.
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::io::BufRead;
 
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{IngestError, Position};
 use crate::format::Format;
+use crate::jsonscan::{ScanError, Scanner};
 
 /// One step of a plan.
 #[derive(Debug, Default)]
@@ -106,52 +106,14 @@ enum Seg {
     Index(u64),
 }
 
-struct Walk<'h> {
+struct Walk<'s, 'h> {
     format: Format,
+    scanner: Scanner<'s>,
     handler: &'h mut Handler<'h>,
     captured: Vec<(String, Value)>,
     path: Vec<Seg>,
-    failure: Option<IngestError>,
     matched: bool,
     top_keys: Vec<String>,
-}
-
-impl Walk<'_> {
-    fn path_text(&self) -> String {
-        let mut out = String::new();
-        for seg in &self.path {
-            match seg {
-                Seg::Key(k) if out.is_empty() => out.push_str(k),
-                Seg::Key(k) => {
-                    out.push('.');
-                    out.push_str(k);
-                }
-                Seg::Index(i) => {
-                    let _ = write!(out, "[{i}]");
-                }
-            }
-        }
-        out
-    }
-
-    fn fail<E: de::Error>(&mut self, error: IngestError) -> E {
-        self.failure = Some(error);
-        E::custom("stopped")
-    }
-
-    fn shape<E: de::Error>(&mut self, expected: &str, found: &str) -> E {
-        let path = self.path_text();
-        let at = if path.is_empty() {
-            "the top level".to_owned()
-        } else {
-            format!("field \"{path}\"")
-        };
-        let error = IngestError::Shape {
-            format: self.format,
-            message: format!("{at}: expected {expected}, found {found}"),
-        };
-        self.fail(error)
-    }
 }
 
 /// Walks `reader` along `plan`, calling `handler` for each record.
@@ -163,27 +125,32 @@ pub(crate) fn walk(
 ) -> Result<(), IngestError> {
     let mut walk = Walk {
         format,
+        scanner: Scanner::new(reader),
         handler,
         captured: Vec::new(),
         path: Vec::new(),
-        failure: None,
         matched: false,
         top_keys: Vec::new(),
     };
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let result = NodeSeed {
-        node: plan,
-        walk: &mut walk,
+    if walk
+        .scanner
+        .peek()
+        .map_err(|e| walk.scan_error(e))?
+        .is_none()
+    {
+        return Err(IngestError::Shape {
+            format,
+            message: "the input is empty".to_owned(),
+        });
     }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
-    if let Some(failure) = walk.failure.take() {
-        return Err(failure);
+    walk.node(plan)?;
+    if let Some(b) = walk.scanner.peek().map_err(|e| walk.scan_error(e))? {
+        return Err(walk.scan_error(walk.scanner.syntax(format!(
+            "unexpected '{}' after the end of the document",
+            b as char
+        ))));
     }
-    if let Err(e) = result {
-        return Err(syntax(format, &e));
-    }
-    if !walk.matched && !plan.fields.is_empty() && walk.top_keys_were_seen() {
+    if !walk.matched && !plan.fields.is_empty() && !walk.top_keys.is_empty() {
         let expected: Vec<&str> = plan
             .fields
             .iter()
@@ -201,157 +168,205 @@ pub(crate) fn walk(
     Ok(())
 }
 
-impl Walk<'_> {
-    fn top_keys_were_seen(&self) -> bool {
-        !self.top_keys.is_empty()
+/// Reads a sequence of top-level values (JSON lines), calling `handler` for each with
+/// its 1-based ordinal.
+pub(crate) fn each_value(
+    reader: &mut dyn BufRead,
+    format: Format,
+    handler: &mut dyn FnMut(u64, Value) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    let mut scanner = Scanner::new(reader);
+    let mut ordinal = 0u64;
+    loop {
+        match scanner.peek() {
+            Ok(None) => return Ok(()),
+            Ok(Some(_)) => {}
+            Err(e) => return Err(scan_error(format, e)),
+        }
+        let value = scanner.take_value().map_err(|e| scan_error(format, e))?;
+        ordinal += 1;
+        handler(ordinal, value)?;
     }
 }
 
-/// Maps a serde_json error to [`IngestError::Syntax`] with its line.
-pub(crate) fn syntax(format: Format, e: &serde_json::Error) -> IngestError {
-    let position = (e.line() > 0).then(|| Position {
-        record: 0,
-        line: Some(e.line() as u64),
-        path: None,
-    });
-    let message = e.to_string();
-    // serde_json appends " at line L column C"; the position already says where.
-    let message = match message.rfind(" at line ") {
-        Some(i) => format!("{} (column {})", &message[..i], e.column()),
-        None => message,
-    };
-    IngestError::Syntax {
-        format,
-        position: position.map(|p| Position { record: 0, ..p }),
-        message,
+fn scan_error(format: Format, error: ScanError) -> IngestError {
+    match error {
+        ScanError::Io(e) => IngestError::Io(e),
+        ScanError::Syntax(message, line) => IngestError::Syntax {
+            format,
+            position: Some(Position {
+                record: 0,
+                line: Some(line),
+                path: None,
+            }),
+            message,
+        },
     }
 }
 
-struct NodeSeed<'a, 'h> {
-    node: &'a Node,
-    walk: &'a mut Walk<'h>,
+fn kind_of_byte(b: u8) -> &'static str {
+    match b {
+        b'{' => "an object",
+        b'[' => "an array",
+        b'"' => "a string",
+        b't' | b'f' => "a boolean",
+        b'n' => "null",
+        _ => "a number",
+    }
 }
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
-    type Value = ();
+impl Walk<'_, '_> {
+    fn scan_error(&self, error: ScanError) -> IngestError {
+        scan_error(self.format, error)
+    }
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        if self.node.leaf {
-            let value = Value::deserialize(deserializer)?;
-            let path = self.walk.path_text();
+    fn path_text(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) if out.is_empty() => out.push_str(k),
+                Seg::Key(k) => {
+                    out.push('.');
+                    out.push_str(k);
+                }
+                Seg::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        out
+    }
+
+    fn shape(&self, expected: &str, found: &str) -> IngestError {
+        let path = self.path_text();
+        let at = if path.is_empty() {
+            "the top level".to_owned()
+        } else {
+            format!("field \"{path}\"")
+        };
+        IngestError::Shape {
+            format: self.format,
+            message: format!("{at}: expected {expected}, found {found}"),
+        }
+    }
+
+    fn node(&mut self, node: &Node) -> Result<(), IngestError> {
+        let Some(first) = self.scanner.peek().map_err(|e| self.scan_error(e))? else {
+            return Err(self.scan_error(
+                self.scanner
+                    .syntax("expected a value, found the end of input"),
+            ));
+        };
+        if node.leaf {
+            let value = self.scanner.take_value().map_err(|e| self.scan_error(e))?;
+            let path = self.path_text();
             let context = Context {
-                captured: &self.walk.captured,
+                captured: &self.captured,
                 path: &path,
             };
-            let result = (self.walk.handler)(&context, value);
-            return result.map_err(|e| self.walk.fail(e));
+            return (self.handler)(&context, value);
         }
-        if self.node.ignored {
-            IgnoredAny::deserialize(deserializer)?;
-            return Ok(());
+        if node.ignored {
+            return self.scanner.skip_value().map_err(|e| self.scan_error(e));
         }
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a findings document")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        if self.node.fields.is_empty() && self.node.capture.is_empty() {
-            return Err(self.walk.shape("an array", "an object"));
-        }
-        let at_top = self.walk.path.is_empty();
-        let saved = self.walk.captured.len();
-        while let Some(key) = map.next_key::<String>()? {
-            if at_top && self.walk.top_keys.len() < 20 {
-                self.walk.top_keys.push(key.clone());
+        match first {
+            b'{' if !node.fields.is_empty() || !node.capture.is_empty() => self.object(node),
+            b'[' if node.items.is_some() => self.array(node),
+            b'n' => {
+                // `null` where a list is expected means "no findings" (tfsec, Terrascan).
+                let value = self.scanner.take_value().map_err(|e| self.scan_error(e))?;
+                if value.is_null() {
+                    Ok(())
+                } else {
+                    Err(self.shape(expects(node), "a scalar"))
+                }
             }
-            let child = self
-                .node
+            other => Err(self.shape(expects(node), kind_of_byte(other))),
+        }
+    }
+
+    fn object(&mut self, node: &Node) -> Result<(), IngestError> {
+        let at_top = self.path.is_empty();
+        let saved = self.captured.len();
+        self.scanner.bump();
+        let mut first = true;
+        loop {
+            match self.scanner.peek().map_err(|e| self.scan_error(e))? {
+                Some(b'}') => {
+                    self.scanner.bump();
+                    break;
+                }
+                Some(b',') if !first => self.scanner.bump(),
+                _ if first => {}
+                _ => {
+                    return Err(
+                        self.scan_error(self.scanner.syntax("expected ',' or '}' in an object"))
+                    );
+                }
+            }
+            first = false;
+            let key = self.scanner.take_key().map_err(|e| self.scan_error(e))?;
+            self.scanner.expect(b':').map_err(|e| self.scan_error(e))?;
+            if at_top && self.top_keys.len() < 20 {
+                self.top_keys.push(key.clone());
+            }
+            let child = node
                 .fields
                 .iter()
                 .find(|(names, _)| names.contains(&key.as_str()))
                 .map(|(_, child)| child);
             if let Some(child) = child {
-                self.walk.matched = true;
-                self.walk.path.push(Seg::Key(key));
-                map.next_value_seed(NodeSeed {
-                    node: child,
-                    walk: &mut *self.walk,
-                })?;
-                self.walk.path.pop();
-            } else if self.node.capture.contains(&key.as_str()) {
-                let value: Value = map.next_value()?;
-                self.walk.captured.push((key, value));
+                self.matched = true;
+                self.path.push(Seg::Key(key));
+                self.node(child)?;
+                self.path.pop();
+            } else if node.capture.contains(&key.as_str()) {
+                let value = self.scanner.take_value().map_err(|e| self.scan_error(e))?;
+                self.captured.push((key, value));
             } else {
-                map.next_value::<IgnoredAny>()?;
+                self.scanner.skip_value().map_err(|e| self.scan_error(e))?;
             }
         }
-        self.walk.captured.truncate(saved);
+        self.captured.truncate(saved);
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Some(items) = self.node.items.as_deref() else {
-            return Err(self.walk.shape("an object", "an array"));
+    fn array(&mut self, node: &Node) -> Result<(), IngestError> {
+        let Some(items) = node.items.as_deref() else {
+            return Err(self.shape("an object", "an array"));
         };
-        self.walk.matched = true;
+        self.matched = true;
+        self.scanner.bump();
         let mut index = 0u64;
         loop {
-            self.walk.path.push(Seg::Index(index));
-            let next = seq.next_element_seed(NodeSeed {
-                node: items,
-                walk: &mut *self.walk,
-            })?;
-            self.walk.path.pop();
-            if next.is_none() {
-                return Ok(());
+            match self.scanner.peek().map_err(|e| self.scan_error(e))? {
+                Some(b']') => {
+                    self.scanner.bump();
+                    return Ok(());
+                }
+                Some(b',') if index > 0 => self.scanner.bump(),
+                _ if index == 0 => {}
+                _ => {
+                    return Err(
+                        self.scan_error(self.scanner.syntax("expected ',' or ']' in an array"))
+                    );
+                }
             }
+            self.path.push(Seg::Index(index));
+            self.node(items)?;
+            self.path.pop();
             index += 1;
         }
     }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        // `null` where a list is expected means "no findings" (tfsec, Terrascan do this).
-        Ok(())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self.walk.shape(self.node_expects(), "a boolean"))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self.walk.shape(self.node_expects(), "a number"))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self.walk.shape(self.node_expects(), "a number"))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(self.walk.shape(self.node_expects(), "a number"))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self.walk.shape(self.node_expects(), "a string"))
-    }
 }
 
-impl NodeSeed<'_, '_> {
-    fn node_expects(&self) -> &'static str {
-        match (self.node.items.is_some(), !self.node.fields.is_empty()) {
-            (true, true) => "an object or an array",
-            (true, false) => "an array",
-            _ => "an object",
-        }
+fn expects(node: &Node) -> &'static str {
+    match (
+        node.items.is_some(),
+        !node.fields.is_empty() || !node.capture.is_empty(),
+    ) {
+        (true, true) => "an object or an array",
+        (true, false) => "an array",
+        _ => "an object",
     }
 }

@@ -28,6 +28,7 @@ mod finding;
 pub mod fingerprint;
 mod format;
 mod formats;
+mod jsonscan;
 mod jsonstream;
 pub mod mapper;
 mod parse;

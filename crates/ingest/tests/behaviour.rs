@@ -205,7 +205,7 @@ fn malformed_json_names_the_line() {
     let err = parse_bytes(doc.as_bytes(), Some(Format::Asff)).unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with("asff: malformed input at record 0 (line 3)"),
+        text.starts_with("asff: malformed input at line 3: "),
         "{text}"
     );
 }

@@ -18,7 +18,7 @@ use crate::error::{IngestError, Position};
 use crate::finding::{CloudProvider, Finding, Severity, SourceTool, Status};
 use crate::fingerprint::Fingerprint;
 use crate::format::Format;
-use crate::jsonstream::{Node, syntax, walk};
+use crate::jsonstream::{Node, each_value, walk};
 use crate::parse::Emitter;
 use crate::record::Rec;
 
@@ -132,21 +132,15 @@ pub(crate) fn parse_json(
                 out.emit(finding)
             })
         }
-        Some(_) => {
-            let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
-            for (index, value) in stream.enumerate() {
-                let value = value.map_err(|e| syntax(Format::ProwlerJson, &e))?;
-                let record = index as u64 + 1;
-                let position = Position {
-                    record,
-                    line: None,
-                    path: Some(format!("JSON value {record}")),
-                };
-                let finding = convert_flat(value, &position, Format::ProwlerJson)?;
-                out.emit(finding)?;
-            }
-            Ok(())
-        }
+        Some(_) => each_value(reader, Format::ProwlerJson, &mut |record, value| {
+            let position = Position {
+                record,
+                line: None,
+                path: Some(format!("JSON value {record}")),
+            };
+            let finding = convert_flat(value, &position, Format::ProwlerJson)?;
+            out.emit(finding)
+        }),
     }
 }
 
