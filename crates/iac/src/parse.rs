@@ -69,8 +69,49 @@ pub(crate) fn parse_file(path: &str, kind: FileKind, content: String) -> Result<
     Ok(file)
 }
 
-fn named_children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
+/// Named children through a tree cursor (`Node::named_child(i)` walks from the
+/// first child every time, which is quadratic over long bodies).
+fn named_children(node: Node<'_>) -> NamedChildren<'_> {
+    NamedChildren {
+        cursor: node.walk(),
+        state: CursorState::Start,
+    }
+}
+
+enum CursorState {
+    Start,
+    Walking,
+    Done,
+}
+
+struct NamedChildren<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    state: CursorState,
+}
+
+impl<'t> Iterator for NamedChildren<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        loop {
+            let moved = match self.state {
+                CursorState::Start => {
+                    self.state = CursorState::Walking;
+                    self.cursor.goto_first_child()
+                }
+                CursorState::Walking => self.cursor.goto_next_sibling(),
+                CursorState::Done => return None,
+            };
+            if !moved {
+                self.state = CursorState::Done;
+                return None;
+            }
+            let node = self.cursor.node();
+            if node.is_named() {
+                return Some(node);
+            }
+        }
+    }
 }
 
 pub(crate) fn span_of(node: Node<'_>) -> Span {
