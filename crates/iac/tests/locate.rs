@@ -214,6 +214,36 @@ fn fix_sites_follow_values_to_where_they_are_written() {
         (fix.file.as_str(), fix.line, fix.kind),
         ("main.tf", 10, FixSiteKind::Attribute)
     );
+
+    // The hint names a nested block, or an attribute missing inside one.
+    struct NestedHint(Vec<String>);
+    impl FixSiteHint for NestedHint {
+        fn offending_attribute(&self, _: &str, _: Option<&str>) -> Option<Vec<String>> {
+            Some(self.0.clone())
+        }
+    }
+    for path in [
+        vec!["ingress".to_owned()],
+        vec!["ingress".to_owned(), "ipv6_cidr_blocks".to_owned()],
+    ] {
+        let hint = NestedHint(path);
+        let locator = Locator::new(&index, &modules, &states).with_hint(&hint);
+        let loc = locator.locate(&ids(&["sg-0123"]));
+        let fix = &loc.location().unwrap().fix_site;
+        assert_eq!((fix.line, fix.kind), (9, FixSiteKind::NestedBlock));
+    }
+    // A missing top-level attribute: the block line (add it there).
+    let hint = NestedHint(vec!["revoke_rules_on_delete".to_owned()]);
+    let locator = Locator::new(&index, &modules, &states).with_hint(&hint);
+    let loc = locator.locate(&ids(&["sg-0123"]));
+    let fix = &loc.location().unwrap().fix_site;
+    assert_eq!((fix.line, fix.kind), (7, FixSiteKind::Block));
+    // A path into a map attribute stops at the deepest entry.
+    let hint = NestedHint(vec!["tags".to_owned(), "yor_trace".to_owned()]);
+    let locator = Locator::new(&index, &modules, &states).with_hint(&hint);
+    let loc = locator.locate(&ids(&["arn:aws:sqs:eu-west-1:111122223333:orders"]));
+    let fix = &loc.location().unwrap().fix_site;
+    assert_eq!((fix.line, fix.kind), (18, FixSiteKind::Attribute));
 }
 
 #[test]

@@ -510,12 +510,17 @@ impl<'a> Locator<'a> {
         let Some((_, block)) = self.index.resource_block(template) else {
             return block_site;
         };
-        let attr = match path {
-            Some(p) => {
-                let parts: Vec<&str> = p.iter().map(String::as_str).collect();
-                block.attribute_path(&parts)
+        let along_path = path.map(|p| deepest_on_path(block, p));
+        let attr = match along_path {
+            Some(PathEnd::Attribute(a)) => Some(a),
+            Some(PathEnd::Nested(nested)) => {
+                return FixSite {
+                    file: template.file.clone(),
+                    line: nested.span.start_line,
+                    kind: FixSiteKind::NestedBlock,
+                };
             }
-            None => None,
+            Some(PathEnd::Missing) | None => None,
         }
         .or_else(|| scanner_line.and_then(|l| block.attribute_containing(l)));
         let Some(attr) = attr else {
@@ -544,6 +549,43 @@ impl<'a> Locator<'a> {
             },
             None => attr_site,
         }
+    }
+}
+
+/// How far an attribute path gets inside a block.
+enum PathEnd<'b> {
+    /// The attribute (or a map entry) at the end of the path.
+    Attribute(&'b crate::model::Attribute),
+    /// The deepest nested block on the path (the rest is missing, or the
+    /// path names the nested block itself).
+    Nested(&'b Block),
+    /// Nothing of the path exists below the resource block.
+    Missing,
+}
+
+fn deepest_on_path<'b>(block: &'b Block, path: &[String]) -> PathEnd<'b> {
+    let mut current = block;
+    for (i, segment) in path.iter().enumerate() {
+        if let Some(attr) = current.attribute(segment) {
+            // The rest of the path goes into map entries, as far as they exist.
+            let mut found = attr;
+            for key in &path[i + 1..] {
+                match found.entry(key) {
+                    Some(entry) => found = entry,
+                    None => break,
+                }
+            }
+            return PathEnd::Attribute(found);
+        }
+        match current.nested(segment).next() {
+            Some(nested) => current = nested,
+            None => break,
+        }
+    }
+    if std::ptr::eq(current, block) {
+        PathEnd::Missing
+    } else {
+        PathEnd::Nested(current)
     }
 }
 

@@ -67,6 +67,9 @@ pub enum FixSiteKind {
     Local,
     /// The resource block line (nothing more specific known).
     Block,
+    /// A nested block on the attribute path (`versioning { … }` when
+    /// `versioning.enabled` is missing, or an offending `ingress { … }`).
+    NestedBlock,
 }
 
 /// The line where one change fixes the finding.
