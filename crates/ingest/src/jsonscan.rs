@@ -10,6 +10,10 @@ use serde_json::Value;
 /// Bytes read from the input per refill.
 const CHUNK: usize = 256 * 1024;
 
+/// Largest single record (or captured context value) kept in memory. Larger ones are
+/// refused: memory must not follow a hostile file's largest value.
+pub(crate) const MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
+
 /// What went wrong while scanning.
 #[derive(Debug)]
 pub(crate) enum ScanError {
@@ -215,6 +219,13 @@ impl<'r> Scanner<'r> {
                 start = start.saturating_sub(drop);
                 self.pos = 0;
             }
+            if keep && self.buf.len() - start > MAX_RECORD_BYTES {
+                self.pos = start;
+                return Err(self.syntax(format!(
+                    "a single value is larger than {} MiB",
+                    MAX_RECORD_BYTES / (1024 * 1024)
+                )));
+            }
             if !self.fill()? {
                 if scalar {
                     self.pos = i;
@@ -301,6 +312,27 @@ mod tests {
         s.expect(b',').expect("comma");
         assert_eq!(s.take_value().expect("tail"), "tail");
         s.expect(b']').expect("close");
+    }
+
+    #[test]
+    fn oversized_records_are_refused() {
+        let mut doc = b"[\"".to_vec();
+        doc.resize(MAX_RECORD_BYTES + 2 * CHUNK, b'a');
+        doc.extend_from_slice(b"\"]");
+        let mut reader = io::BufReader::new(&doc[..]);
+        let mut s = Scanner::new(&mut reader);
+        s.expect(b'[').expect("open");
+        match s.take_value() {
+            Err(ScanError::Syntax(message, _)) => {
+                assert!(message.contains("larger than 64 MiB"), "{message}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // Skipping the same value is fine: it is not kept.
+        let mut reader = io::BufReader::new(&doc[..]);
+        let mut s = Scanner::new(&mut reader);
+        s.expect(b'[').expect("open");
+        s.skip_value().expect("skip");
     }
 
     #[test]

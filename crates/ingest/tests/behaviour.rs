@@ -490,3 +490,33 @@ fn findings_serialize_round_trip() {
         "{summary_text}"
     );
 }
+
+#[test]
+fn prowler_v3_csv_columns_and_muted_rows() {
+    // Prowler v3 CSV column names (`;`-separated), with a muted v4-style row mixed in.
+    let csv = "ASSESSMENT_START_TIME;FINDING_UNIQUE_ID;PROVIDER;CHECK_ID;CHECK_TITLE;CHECK_TYPE;STATUS;STATUS_EXTENDED;SERVICE_NAME;SUBSERVICE_NAME;SEVERITY;RESOURCE_TYPE;RESOURCE_DETAILS;RESOURCE_TAGS;DESCRIPTION;RISK;RELATED_URL;REMEDIATION_RECOMMENDATION_TEXT;REMEDIATION_RECOMMENDATION_URL;PROFILE;ACCOUNT_ID;ACCOUNT_NAME;REGION;RESOURCE_ID;RESOURCE_ARN;MUTED\n\
+2023-04-25T23:49:42.744599;prowler-aws-s3_bucket_default_encryption-111122223333-eu-west-1-logs;aws;s3_bucket_default_encryption;Check if S3 buckets have default encryption (SSE) enabled;Data Protection;FAIL;S3 Bucket logs does not have default encryption enabled.;s3;;medium;AwsS3Bucket;;;Check encryption;Data at rest;https://example.invalid/doc;Enable SSE.;https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html;default;111122223333;;eu-west-1;logs;arn:aws:s3:::logs;False\n\
+2023-04-25T23:49:42.744599;prowler-aws-s3_bucket_default_encryption-111122223333-eu-west-1-data;aws;s3_bucket_default_encryption;Check if S3 buckets have default encryption (SSE) enabled;Data Protection;FAIL;S3 Bucket data does not have default encryption enabled.;s3;;medium;AwsS3Bucket;;;Check encryption;Data at rest;;Enable SSE.;;default;111122223333;;eu-west-1;data;arn:aws:s3:::data;True\n";
+    let (findings, summary) = parse_bytes(csv.as_bytes(), None).expect("parse");
+    assert_eq!(summary.format, Format::ProwlerCsv);
+    let f = &findings[0];
+    assert_eq!(f.rule_id, "s3_bucket_default_encryption");
+    assert_eq!(f.account.as_deref(), Some("111122223333"));
+    assert_eq!(f.resource_ids, ["arn:aws:s3:::logs"]);
+    assert_eq!(f.status, Status::Open);
+    assert_eq!(f.remediation.as_deref(), Some("Enable SSE."));
+    assert_eq!(
+        SmallTableMapper
+            .canonical_policy(f.source_tool, &f.rule_id)
+            .as_deref(),
+        Some("aws-s3-bucket-encryption")
+    );
+    assert_eq!(findings[1].status, Status::Suppressed);
+    assert!(
+        findings[1]
+            .status_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("muted"))
+    );
+    assert_eq!((summary.open, summary.suppressed), (1, 1));
+}
