@@ -128,6 +128,23 @@ fn state_match_by_arn_and_derived_ids() {
     assert_eq!(loc.fix_site.kind, FixSiteKind::Block, "no hint: block line");
     assert_eq!(loc.fix_site.line, 7);
 
+    // The bucket name is also the id of aws_s3_bucket_versioning: the base type
+    // wins without a type, and an ASFF-style type picks it too.
+    let loc = locator.locate(&ids(&["acme-reports"]));
+    assert_eq!(
+        loc.location().unwrap().address,
+        "module.reports_bucket.aws_s3_bucket.this"
+    );
+    let asff = LocateQuery {
+        resource_ids: vec!["arn:aws:s3:::acme-reports".into()],
+        resource_type: Some("AwsS3Bucket".into()),
+        ..LocateQuery::default()
+    };
+    assert_eq!(
+        locator.locate(&asff).location().unwrap().address,
+        "module.reports_bucket.aws_s3_bucket.this"
+    );
+
     // Security-group ARN → sg id.
     let sg = locator.locate(&ids(&[
         "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0123",
@@ -232,6 +249,20 @@ fn fix_sites_follow_values_to_where_they_are_written() {
         let fix = &loc.location().unwrap().fix_site;
         assert_eq!((fix.line, fix.kind), (9, FixSiteKind::NestedBlock));
     }
+    // Through a dynamic block's content.
+    let dynamic = "resource \"aws_security_group\" \"d\" {\n  dynamic \"ingress\" {\n    for_each = var.rules\n    content {\n      cidr_blocks = [\"0.0.0.0/0\"]\n    }\n  }\n}\n";
+    let dyn_index = Index::from_sources([("sg.tf", dynamic)]).unwrap();
+    let dyn_modules = Modules::resolve(&dyn_index);
+    let hint = NestedHint(vec!["ingress".to_owned(), "cidr_blocks".to_owned()]);
+    let locator = Locator::new(&dyn_index, &dyn_modules, &[]).with_hint(&hint);
+    let q = LocateQuery {
+        file: Some("sg.tf".into()),
+        start_line: Some(1),
+        ..LocateQuery::default()
+    };
+    let fix = locator.locate(&q).location().unwrap().fix_site.clone();
+    assert_eq!((fix.line, fix.kind), (5, FixSiteKind::Attribute));
+
     // A missing top-level attribute: the block line (add it there).
     let hint = NestedHint(vec!["revoke_rules_on_delete".to_owned()]);
     let locator = Locator::new(&index, &modules, &states).with_hint(&hint);

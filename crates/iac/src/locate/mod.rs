@@ -47,6 +47,8 @@ const NAME_ATTRIBUTES: &[&str] = &[
 struct InstanceRef {
     state: usize,
     instance: usize,
+    /// True when the matching attribute is `id` or `arn` (not a name-like one).
+    primary: bool,
 }
 
 type FixKey = (usize, Option<Vec<String>>, Option<u32>);
@@ -97,11 +99,18 @@ impl<'a> Locator<'a> {
                 let r = InstanceRef {
                     state: s,
                     instance: i,
+                    primary: false,
                 };
-                for value in inst.attributes.values() {
+                for (key, value) in &inst.attributes {
                     let list = by_value.entry(value.as_str()).or_default();
-                    if list.len() < 64 {
-                        list.push(r);
+                    let same = list
+                        .last()
+                        .is_some_and(|l: &InstanceRef| l.state == s && l.instance == i);
+                    if list.len() < 64 && !same {
+                        list.push(InstanceRef {
+                            primary: key == "id" || key == "arn",
+                            ..r
+                        });
                     }
                 }
                 if let Some(trace) = inst.tags.get("yor_trace") {
@@ -238,24 +247,34 @@ impl<'a> Locator<'a> {
                 let Some(refs) = self.by_value.get(candidate.as_str()) else {
                     continue;
                 };
-                let mut best: Option<InstanceRef> = None;
-                for r in refs {
-                    let inst = &self.states[r.state].instances[r.instance];
-                    if tf_type.is_some_and(|t| t != inst.resource_type) {
-                        continue;
-                    }
-                    if !region_account_match(q, inst.attributes.get("arn").map(String::as_str)) {
-                        continue;
-                    }
-                    // Prefer managed resources over data sources reading the same object.
-                    if best.is_none_or(|b| {
-                        self.states[b.state].instances[b.instance].mode
-                            == crate::state::ResourceMode::Data
-                    }) {
-                        best = Some(*r);
-                    }
-                }
-                let Some(r) = best else { continue };
+                let wanted = q.resource_type.as_deref().map(squash);
+                let best = refs
+                    .iter()
+                    .filter(|r| {
+                        let inst = &self.states[r.state].instances[r.instance];
+                        tf_type.is_none_or(|t| t == inst.resource_type)
+                            && region_account_match(
+                                q,
+                                inst.attributes.get("arn").map(String::as_str),
+                            )
+                    })
+                    .min_by_key(|r| {
+                        let inst = &self.states[r.state].instances[r.instance];
+                        (
+                            // `AwsS3Bucket` and `aws_s3_bucket` agree once squashed.
+                            wanted
+                                .as_deref()
+                                .is_some_and(|w| *w != squash(&inst.resource_type)),
+                            // Managed resources before data sources reading the same object.
+                            inst.mode == crate::state::ResourceMode::Data,
+                            // `id`/`arn` matches before name-like attributes.
+                            !r.primary,
+                            // The base resource before its satellites (`aws_s3_bucket` before
+                            // `aws_s3_bucket_versioning`).
+                            inst.resource_type.len(),
+                        )
+                    });
+                let Some(r) = best.copied() else { continue };
                 let inst = &self.states[r.state].instances[r.instance];
                 let Some(t) = self.template_of[r.state][r.instance] else {
                     return Err(format!(
@@ -552,6 +571,15 @@ impl<'a> Locator<'a> {
     }
 }
 
+/// Lower-case without underscores: `AwsS3Bucket` → `awss3bucket` = `aws_s3_bucket` squashed.
+fn squash(resource_type: &str) -> String {
+    resource_type
+        .chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// How far an attribute path gets inside a block.
 enum PathEnd<'b> {
     /// The attribute (or a map entry) at the end of the path.
@@ -577,7 +605,14 @@ fn deepest_on_path<'b>(block: &'b Block, path: &[String]) -> PathEnd<'b> {
             }
             return PathEnd::Attribute(found);
         }
-        match current.nested(segment).next() {
+        // `ingress { … }`, or `dynamic "ingress" { content { … } }`.
+        let nested = current.nested(segment).next().or_else(|| {
+            current
+                .nested("dynamic")
+                .find(|d| d.labels.first() == Some(segment))
+                .map(|d| d.nested("content").next().unwrap_or(d))
+        });
+        match nested {
             Some(nested) => current = nested,
             None => break,
         }
