@@ -92,6 +92,15 @@ impl<'r> Scanner<'r> {
         Ok(got > 0)
     }
 
+    /// Skips a UTF-8 byte-order mark at the very start of the input.
+    pub(crate) fn skip_bom(&mut self) -> Result<(), ScanError> {
+        while self.buf.len() < 3 && self.fill()? {}
+        if self.pos == 0 && self.lines_dropped == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+
     /// The next non-whitespace byte, without consuming it; `None` at the end.
     pub(crate) fn peek(&mut self) -> Result<Option<u8>, ScanError> {
         loop {

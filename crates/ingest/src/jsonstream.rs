@@ -132,6 +132,7 @@ pub(crate) fn walk(
         matched: false,
         top_keys: Vec::new(),
     };
+    walk.scanner.skip_bom().map_err(|e| walk.scan_error(e))?;
     if walk
         .scanner
         .peek()
@@ -176,6 +177,7 @@ pub(crate) fn each_value(
     handler: &mut dyn FnMut(u64, Value) -> Result<(), IngestError>,
 ) -> Result<(), IngestError> {
     let mut scanner = Scanner::new(reader);
+    scanner.skip_bom().map_err(|e| scan_error(format, e))?;
     let mut ordinal = 0u64;
     loop {
         match scanner.peek() {

@@ -520,3 +520,15 @@ fn prowler_v3_csv_columns_and_muted_rows() {
     );
     assert_eq!((summary.open, summary.suppressed), (1, 1));
 }
+
+#[test]
+fn byte_order_marks_are_tolerated() {
+    let mut doc = b"\xEF\xBB\xBF".to_vec();
+    doc.extend_from_slice(br#"{"Findings": [{"Id": "a", "Title": "t", "Resources": []}]}"#);
+    let (findings, summary) = parse_bytes(&doc, None).expect("parse");
+    assert_eq!((summary.format, findings.len()), (Format::Asff, 1));
+    let mut csv = b"\xEF\xBB\xBF".to_vec();
+    csv.extend_from_slice(b"OrcaScore,Title,Status\n7.5,Public bucket,open\n");
+    let (findings, _) = parse_bytes(&csv, None).expect("parse csv");
+    assert_eq!(findings[0].severity, Severity::High);
+}

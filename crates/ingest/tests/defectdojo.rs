@@ -15,7 +15,7 @@ use redress_ingest::{Finding, Format, Limits, ParseSummary, Status, parse_to_vec
 /// `$REDRESS_CORPORA`, or `../shared/corpora` next to the workspace root. `None` (with a
 /// message) when absent, so tests can return early.
 fn corpora() -> Option<PathBuf> {
-    let dir = match std::env::var_os("REDRESS_CORPORA") {
+    let dir = match std::env::var_os("REDRESS_CORPORA").filter(|d| !d.is_empty()) {
         Some(d) => PathBuf::from(d),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
     };

@@ -153,7 +153,14 @@ fn convert(
     let locations = rec.array("locations")?;
     if let Some(first) = locations.first() {
         let loc = rec.sub(first, "locations[0]");
-        f.file = loc.text("physicalLocation.artifactLocation.uri")?;
+        // `file://` URIs name the scanner's absolute path; keep the path part.
+        f.file = loc
+            .text("physicalLocation.artifactLocation.uri")?
+            .map(|uri| {
+                uri.strip_prefix("file://")
+                    .map(str::to_owned)
+                    .unwrap_or(uri)
+            });
         f.start_line = loc.line("physicalLocation.region.startLine")?;
         f.end_line = loc
             .line("physicalLocation.region.endLine")?
