@@ -542,6 +542,18 @@ impl<'a> Locator<'a> {
             Some(PathEnd::Missing) | None => None,
         }
         .or_else(|| scanner_line.and_then(|l| block.attribute_containing(l)));
+        if attr.is_none()
+            && let Some(nested) = scanner_line
+                .and_then(|l| block.innermost_block(l))
+                .filter(|b| !std::ptr::eq(*b, block))
+        {
+            // The scanner points into a nested block (`ingress {`, `versioning {`).
+            return FixSite {
+                file: template.file.clone(),
+                line: nested.span.start_line,
+                kind: FixSiteKind::NestedBlock,
+            };
+        }
         let Some(attr) = attr else {
             // The offending attribute is missing (or unknown): add it in the block.
             return block_site;
