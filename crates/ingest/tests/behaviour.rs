@@ -532,3 +532,24 @@ fn byte_order_marks_are_tolerated() {
     let (findings, _) = parse_bytes(&csv, None).expect("parse csv");
     assert_eq!(findings[0].severity, Severity::High);
 }
+
+#[test]
+fn skips_are_counted_in_full_and_listed_up_to_the_cap() {
+    let vulns: Vec<String> = (0..1500)
+        .map(|i| format!(r#"{{"VulnerabilityID": "CVE-2024-{i}", "Severity": "LOW"}}"#))
+        .collect();
+    let doc = format!(
+        r#"{{"SchemaVersion": 2, "ArtifactName": ".", "Results": [{{"Target": "go.mod", "Class": "lang-pkgs", "Vulnerabilities": [{}]}}]}}"#,
+        vulns.join(",")
+    );
+    let (findings, summary) = parse_bytes(doc.as_bytes(), None).expect("parse");
+    assert_eq!(summary.format, Format::Trivy);
+    assert!(findings.is_empty());
+    assert_eq!(summary.skipped, 1500);
+    assert_eq!(summary.records, 1500);
+    assert_eq!(summary.skips.len(), redress_ingest::MAX_LISTED_SKIPS);
+    assert_eq!(
+        summary.skips[1].position.path.as_deref(),
+        Some("Results[0].Vulnerabilities[1]")
+    );
+}
