@@ -4,6 +4,7 @@
 //! `cargo run --release -p redress-ingest --example parse_file -- FILE [FORMAT] [--findings]`
 
 use std::fs::File;
+use std::io::Write;
 use std::process::ExitCode;
 
 use redress_ingest::{Format, Limits, parse};
@@ -33,12 +34,17 @@ fn main() -> ExitCode {
         }
     };
     let limits = Limits::default();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
     let result = parse(file, format, &limits, &mut |finding| {
         if show {
-            println!("{}", serde_json::to_string(&finding)?);
+            // A closed pipe (`| head`) stops the parse instead of panicking.
+            serde_json::to_writer(&mut out, &finding)?;
+            writeln!(out)?;
         }
         Ok(())
     });
+    drop(out);
     match result {
         Ok(summary) => {
             let text = serde_json::to_string_pretty(&summary).unwrap_or_default();

@@ -553,3 +553,52 @@ fn skips_are_counted_in_full_and_listed_up_to_the_cap() {
         Some("Results[0].Vulnerabilities[1]")
     );
 }
+
+#[test]
+fn real_checkov_output_keeps_module_instances_apart() {
+    // Native JSON names each module instance, so three instances of one module resource
+    // flagged at the same lines stay three findings.
+    let (findings, summary) = parse_fixture("checkov_real.json");
+    assert_eq!(summary.format, Format::Checkov);
+    assert_eq!(findings.len(), 4);
+    let distinct: BTreeSet<_> = findings.iter().map(|f| &f.fingerprint).collect();
+    assert_eq!(distinct.len(), 4);
+    let lifecycle = &findings[1];
+    assert_eq!(lifecycle.rule_id, "CKV_AWS_300");
+    assert_eq!(
+        lifecycle.resource_ids,
+        ["module.cloudfront_log_bucket.aws_s3_bucket_lifecycle_configuration.this[0]"]
+    );
+    assert_eq!(
+        lifecycle.resource_type.as_deref(),
+        Some("aws_s3_bucket_lifecycle_configuration")
+    );
+    assert_eq!(
+        (lifecycle.start_line, lifecycle.end_line),
+        (Some(297), Some(417))
+    );
+    assert_eq!(lifecycle.tags["scan_file_path"], "/../../main.tf");
+
+    // SARIF drops the resource address: the three instances share rule, file and lines,
+    // so they share one fingerprint (one fix site).
+    let (findings, summary) = parse_fixture("checkov_real.sarif");
+    assert_eq!(summary.format, Format::Sarif);
+    assert_eq!(findings.len(), 4);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.source_tool == SourceTool::Checkov)
+    );
+    let distinct: BTreeSet<_> = findings.iter().map(|f| &f.fingerprint).collect();
+    assert_eq!(distinct.len(), 2);
+    assert_eq!(findings[0].rule_id, "CKV_AWS_7");
+    assert_eq!(
+        findings[0].title,
+        "Ensure rotation for customer created CMKs is enabled"
+    );
+    assert_eq!(findings[0].severity, Severity::High);
+    assert_eq!(
+        (findings[0].start_line, findings[0].end_line),
+        (Some(27), Some(30))
+    );
+}
