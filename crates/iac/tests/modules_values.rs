@@ -299,7 +299,29 @@ fn locals_tfvars_and_unknowns() {
     assert_eq!(name.value, Evaluated::Unknown);
     // Function calls and resource references are unknown.
     assert_eq!(
-        eval.eval_text(root, "toset([\"a\"])").value,
+        eval.eval_text(root, "timestamp()").value,
+        Evaluated::Unknown,
+        "impure and unknown functions stay unknown"
+    );
+    assert_eq!(
+        eval.eval_text(root, "toset([\"b\", \"a\", \"b\"])").value,
+        Evaluated::Known(Value::List(vec![
+            Value::String("a".into()),
+            Value::String("b".into())
+        ]))
+    );
+    assert_eq!(
+        eval.eval_text(root, "length(merge({ a = 1 }, { b = 2, a = 3 }))")
+            .value,
+        Evaluated::Known(Value::Number("2".into()))
+    );
+    assert_eq!(
+        eval.eval_text(root, "lookup({ a = \"x\" }, \"b\", upper(var.env))")
+            .value,
+        Evaluated::Known(Value::String("DEV".into()))
+    );
+    assert_eq!(
+        eval.eval_text(root, "toset([aws_kms_key.k.arn])").value,
         Evaluated::Unknown
     );
     assert_eq!(
@@ -339,4 +361,46 @@ fn auto_tfvars_override_terraform_tfvars() {
         (x.steps[0].file.as_str(), x.steps[0].line),
         ("b.auto.tfvars", 3)
     );
+}
+
+#[test]
+fn instance_addresses_without_state() {
+    let dir = repo();
+    let index = Index::build(dir.path()).unwrap();
+    let modules = Modules::resolve(&index);
+    let eval = Evaluator::new(&index, &modules);
+    let addresses = |addr: &str| eval.instance_addresses(modules.templates(addr)[0]);
+
+    assert_eq!(
+        addresses("module.logs.aws_s3_bucket.this").unwrap(),
+        [
+            r#"module.logs["eu"].aws_s3_bucket.this"#,
+            r#"module.logs["us"].aws_s3_bucket.this"#
+        ]
+    );
+    // encrypt = false at the call site: count = 0, no instance.
+    assert_eq!(
+        addresses("module.reports_bucket.aws_kms_key.this").unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        addresses("module.logs.aws_kms_key.this").unwrap(),
+        [
+            r#"module.logs["eu"].aws_kms_key.this[0]"#,
+            r#"module.logs["us"].aws_kms_key.this[0]"#
+        ]
+    );
+    assert_eq!(
+        addresses("module.reports_bucket.module.inner.aws_sqs_queue.q").unwrap(),
+        [r#"module.reports_bucket.module.inner.aws_sqs_queue.q["a"]"#]
+    );
+
+    let unknown = Index::from_sources([(
+        "main.tf",
+        "resource \"null_resource\" \"n\" {\n  count = length(data.x.y.ids)\n}\n",
+    )])
+    .unwrap();
+    let unknown_modules = Modules::resolve(&unknown);
+    let eval = Evaluator::new(&unknown, &unknown_modules);
+    assert_eq!(eval.instance_addresses(&unknown_modules.resources[0]), None);
 }

@@ -1,7 +1,10 @@
 //! A small evaluator for simple data flow: literals, variables (call-site
 //! inputs, `*.tfvars`, defaults), locals and conditionals over those.
 //!
-//! Anything else (function calls, resource attributes, module outputs,
+//! A few pure functions are known (`toset`, `tolist`, `tomap`, `length`,
+//! `lower`, `upper`, `concat`, `merge`, `keys`, `values`, `contains`, `lookup`,
+//! `join`, `split`, `coalesce`, `tostring`, `tonumber`, `tobool`). Anything
+//! else (other functions, resource attributes, module outputs,
 //! `count.index`, `each.key`, for-expressions, …) is [`Evaluated::Unknown`]:
 //! the evaluator never guesses. Every hop taken is recorded as an [`Origin`]
 //! so callers can tell where a value was written (the fix site needs that).
@@ -19,8 +22,16 @@ use hcl::expr::{
 use serde::{Deserialize, Serialize};
 
 use crate::index::Index;
+use crate::model::Block;
+use crate::state::IndexKey;
+
+mod functions;
 use crate::model::{Attribute, BlockKind, Value};
 use crate::modules::{Modules, ResourceTemplate};
+use crate::state::ResourceMode;
+
+/// Most instance addresses [`Evaluator::instance_addresses`] expands to.
+const MAX_INSTANCES: usize = 10_000;
 
 /// Deepest chain of variable/local hops followed (guards against cycles).
 const MAX_HOPS: usize = 32;
@@ -171,6 +182,73 @@ impl<'a> Evaluator<'a> {
         Some(self.eval_attribute(template.module, attr))
     }
 
+    /// Instance addresses of a resource without a state, from the `count` /
+    /// `for_each` of the resource and of every module call above it:
+    /// `module.a["x"].aws_s3_bucket.b[0]`. `None` when any of them is unknown
+    /// (or there would be more than 10,000); an empty list when a count is 0.
+    #[must_use]
+    pub fn instance_addresses(&self, template: &ResourceTemplate) -> Option<Vec<String>> {
+        let mut chain = Vec::new();
+        let mut current = Some(template.module);
+        while let Some(id) = current {
+            chain.push(id);
+            current = self.modules.instance(id)?.parent;
+        }
+        chain.reverse();
+        let mut prefixes = vec![String::new()];
+        for &id in chain.iter().skip(1) {
+            let inst = self.modules.instance(id)?;
+            let (call, parent) = (inst.call.as_ref()?, inst.parent?);
+            let block = self
+                .index
+                .file(&call.file)?
+                .blocks
+                .iter()
+                .find(|b| b.span == call.span)?;
+            let keys = self.keys_of(parent, block)?;
+            prefixes = combine(&prefixes, &format!("module.{}", call.name), &keys)?;
+        }
+        let (_, block) = self.index.resource_block(template)?;
+        let keys = self.keys_of(template.module, block)?;
+        let local = match template.mode {
+            ResourceMode::Managed => format!("{}.{}", template.resource_type, template.name),
+            ResourceMode::Data => format!("data.{}.{}", template.resource_type, template.name),
+        };
+        combine(&prefixes, &local, &keys)
+    }
+
+    /// The instance keys of a block from its `count` / `for_each`: `[None]`
+    /// without either.
+    fn keys_of(&self, module: usize, block: &Block) -> Option<Vec<Option<IndexKey>>> {
+        if let Some(count) = block.attribute("count") {
+            let Evaluated::Known(Value::Number(n)) = self.eval_attribute(module, count).value
+            else {
+                return None;
+            };
+            let n: i64 = n.parse().ok().filter(|n| (0..=10_000).contains(n))?;
+            return Some((0..n).map(|i| Some(IndexKey::Int(i))).collect());
+        }
+        if let Some(for_each) = block.attribute("for_each") {
+            let mut keys: Vec<String> = match self.eval_attribute(module, for_each).value {
+                Evaluated::Known(Value::Map(entries)) => {
+                    entries.into_iter().map(|(k, _)| k).collect()
+                }
+                Evaluated::Known(Value::List(items)) => items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+                _ => return None,
+            };
+            keys.sort();
+            keys.dedup();
+            return Some(keys.into_iter().map(|k| Some(IndexKey::Str(k))).collect());
+        }
+        Some(vec![None])
+    }
+
     fn eval(
         &self,
         module: usize,
@@ -232,6 +310,17 @@ impl<'a> Evaluator<'a> {
                 _ => return None,
             },
             Expression::Operation(op) => self.operation(module, op, steps, hops)?,
+            Expression::FuncCall(f) => {
+                if !f.name.namespace.is_empty() || f.expand_final {
+                    return None;
+                }
+                let args = f
+                    .args
+                    .iter()
+                    .map(|a| self.eval(module, a, steps, hops + 1))
+                    .collect::<Option<Vec<_>>>()?;
+                functions::call(f.name.name.as_str(), args)?
+            }
             Expression::Traversal(t) => {
                 let Expression::Variable(root) = &t.expr else {
                     let base = self.eval(module, &t.expr, steps, hops + 1)?;
@@ -406,6 +495,25 @@ impl<'a> Evaluator<'a> {
         let expr = Expression::from_str(&attr.raw).ok()?;
         self.eval(module, &expr, steps, hops + 1)
     }
+}
+
+/// `prefixes × segment[key]`, joined with `.`; `None` past [`MAX_INSTANCES`].
+fn combine(prefixes: &[String], segment: &str, keys: &[Option<IndexKey>]) -> Option<Vec<String>> {
+    if prefixes.len().saturating_mul(keys.len()) > MAX_INSTANCES {
+        return None;
+    }
+    let mut out = Vec::with_capacity(prefixes.len() * keys.len());
+    for prefix in prefixes {
+        for key in keys {
+            let key = key.as_ref().map(ToString::to_string).unwrap_or_default();
+            out.push(if prefix.is_empty() {
+                format!("{segment}{key}")
+            } else {
+                format!("{prefix}.{segment}{key}")
+            });
+        }
+    }
+    Some(out)
 }
 
 fn number(n: f64) -> Option<Value> {
