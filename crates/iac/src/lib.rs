@@ -26,6 +26,32 @@
 //!   the code view (bundled HCL highlights query, compiled once).
 //!
 //! tree-sitter and hcl-rs types never leave this crate.
+//!
+//! # Driving locate (what `redress locate` does)
+//! ```
+//! use redress_iac::{Index, LocateQuery, Locator, Modules, State};
+//!
+//! let index = Index::from_sources([(
+//!     "main.tf",
+//!     "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n",
+//! )])?;
+//! let modules = Modules::resolve(&index);
+//! let states = [State::from_json_str(
+//!     "terraform.tfstate",
+//!     r#"{"version":4,"resources":[{"mode":"managed","type":"aws_s3_bucket","name":"logs",
+//!        "instances":[{"attributes":{"id":"acme-logs","arn":"arn:aws:s3:::acme-logs"}}]}]}"#,
+//! )?];
+//! let locator = Locator::new(&index, &modules, &states);
+//! let query = LocateQuery {
+//!     resource_ids: vec!["arn:aws:s3:::acme-logs".into()],
+//!     ..LocateQuery::default()
+//! };
+//! let location = locator.locate(&query);
+//! let location = location.location().expect("found in state");
+//! assert_eq!(location.address, "aws_s3_bucket.logs");
+//! assert_eq!((location.file.as_str(), location.start_line, location.end_line), ("main.tf", 1, 3));
+//! # Ok::<(), redress_iac::IacError>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod arn;

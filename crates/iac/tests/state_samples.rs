@@ -180,3 +180,19 @@ fn inline_states_of_each_kind() {
             .starts_with("state broken:")
     );
 }
+
+#[test]
+fn index_keys_are_stripped_and_printed_like_terraform() {
+    use redress_iac::state::strip_index_keys;
+    assert_eq!(
+        strip_index_keys(r#"module.a["x[1]"].b.c[0]"#),
+        "module.a.b.c"
+    );
+    assert_eq!(strip_index_keys(r#"module.a["q\"]"].b.c"#), "module.a.b.c");
+    assert_eq!(
+        strip_index_keys("data.aws_iam_policy_document.p"),
+        "data.aws_iam_policy_document.p"
+    );
+    assert_eq!(IndexKey::Int(3).to_string(), "[3]");
+    assert_eq!(IndexKey::Str("a\"b".into()).to_string(), r#"["a\"b"]"#);
+}
