@@ -44,7 +44,8 @@ impl fmt::Display for Position {
         // Record 0 means "not inside a record" (a syntax error between records).
         if self.record == 0 {
             return match (&self.line, &self.path) {
-                (Some(line), _) => write!(f, "line {line}"),
+                (Some(line), Some(path)) => write!(f, "line {line} ({path})"),
+                (Some(line), None) => write!(f, "line {line}"),
                 (None, Some(path)) => f.write_str(path),
                 (None, None) => f.write_str("an unknown position"),
             };

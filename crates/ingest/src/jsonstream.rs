@@ -260,8 +260,26 @@ impl Walk<'_, '_> {
             ));
         };
         if node.leaf {
-            let value = self.scanner.take_value().map_err(|e| self.scan_error(e))?;
             let path = self.path_text();
+            let value = self
+                .scanner
+                .take_value()
+                .map_err(|e| match self.scan_error(e) {
+                    // Name the record whose text is broken.
+                    IngestError::Syntax {
+                        format,
+                        position: Some(position),
+                        message,
+                    } => IngestError::Syntax {
+                        format,
+                        position: Some(Position {
+                            path: Some(path.clone()),
+                            ..position
+                        }),
+                        message,
+                    },
+                    other => other,
+                })?;
             let context = Context {
                 captured: &self.captured,
                 path: &path,
@@ -323,6 +341,7 @@ impl Walk<'_, '_> {
                 self.node(child)?;
                 self.path.pop();
             } else if node.capture.contains(&key.as_str()) {
+                self.matched = true;
                 let value = self.scanner.take_value().map_err(|e| self.scan_error(e))?;
                 self.captured.push((key, value));
             } else {

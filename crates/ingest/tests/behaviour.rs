@@ -205,7 +205,7 @@ fn malformed_json_names_the_line() {
     let err = parse_bytes(doc.as_bytes(), Some(Format::Asff)).unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with("asff: malformed input at line 3: "),
+        text.starts_with("asff: malformed input at line 3 (Findings[1]): "),
         "{text}"
     );
 }
@@ -601,4 +601,15 @@ fn real_checkov_output_keeps_module_instances_apart() {
         (findings[0].start_line, findings[0].end_line),
         (Some(27), Some(30))
     );
+}
+
+#[test]
+fn clean_reports_parse_to_no_findings() {
+    // Trivy omits `Results` when nothing was found.
+    let trivy = br#"{"SchemaVersion": 2, "CreatedAt": "2026-01-21T10:19:22+01:00", "ArtifactName": "infra", "ArtifactType": "filesystem", "Metadata": {}}"#;
+    let (findings, summary) = parse_bytes(trivy, None).expect("trivy");
+    assert_eq!((summary.format, findings.len()), (Format::Trivy, 0));
+    let sarif = br#"{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [{"tool": {"driver": {"name": "tfsec"}}, "results": []}]}"#;
+    let (findings, summary) = parse_bytes(sarif, None).expect("sarif");
+    assert_eq!((summary.format, findings.len()), (Format::Sarif, 0));
 }

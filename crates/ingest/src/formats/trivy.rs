@@ -35,6 +35,17 @@ pub(crate) fn parse(reader: &mut dyn BufRead, out: &mut Emitter<'_>) -> Result<(
         .key(
             &["Resources", "Misconfigurations", "Vulnerabilities"],
             Node::each(k8s_resource()),
+        )
+        // Report metadata: a clean scan has only these (no `Results`).
+        .key(
+            &[
+                "SchemaVersion",
+                "ArtifactType",
+                "Metadata",
+                "CreatedAt",
+                "ReportID",
+            ],
+            Node::ignored(),
         );
     walk(reader, Format::Trivy, &plan, &mut |ctx, result| {
         convert_result(ctx, &result, out)
