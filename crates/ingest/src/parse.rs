@@ -93,8 +93,9 @@ impl ParseSummary {
 /// Reads `reader` as findings of `format` (detected from the content when `None`) and
 /// hands each [`Finding`] to `sink`, one at a time, in document order.
 ///
-/// Memory stays bounded by the largest single record (for nested formats such as SARIF,
-/// Trivy or Checkov, by the largest run/result/report), not by the file. Stops at the
+/// Memory stays bounded by the largest single record (for Trivy by the largest `Results`
+/// entry, for KICS by the largest query, for SARIF plus the run's `tool`), not by the
+/// file; one record may not exceed 64 MiB. Stops at the
 /// first error; findings already given to the sink are then to be discarded by the
 /// caller (the store runs one transaction per import).
 pub fn parse(
@@ -105,13 +106,12 @@ pub fn parse(
 ) -> Result<ParseSummary, IngestError> {
     let tripped = Rc::new(Cell::new(false));
     let counted = Rc::new(Cell::new(0u64));
-    let limited = LimitedReader {
+    let mut limited = LimitedReader {
         inner: reader,
         remaining: limits.max_bytes,
         tripped: Rc::clone(&tripped),
         counted: Rc::clone(&counted),
     };
-    let mut limited = limited;
     let mut head = Vec::new();
     let (format, detected) = match format {
         Some(f) => (f, false),

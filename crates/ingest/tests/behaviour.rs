@@ -613,3 +613,25 @@ fn clean_reports_parse_to_no_findings() {
     let (findings, summary) = parse_bytes(sarif, None).expect("sarif");
     assert_eq!((summary.format, findings.len()), (Format::Sarif, 0));
 }
+
+#[test]
+fn asff_severity_without_a_label_uses_the_numbers() {
+    let doc = r#"{"Findings": [
+        {"Id": "a", "Resources": [], "Severity": {"Original": "8.5"}},
+        {"Id": "b", "Resources": [], "Severity": {"Normalized": 40}},
+        {"Id": "c", "Resources": [], "Severity": {"Label": "CRITICAL", "Normalized": 10}}
+    ]}"#;
+    let (findings, _) = parse_bytes(doc.as_bytes(), Some(Format::Asff)).expect("parse");
+    let severities: Vec<_> = findings
+        .iter()
+        .map(|f| (f.severity, f.severity_original.as_str()))
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            (Severity::High, "8.5"),
+            (Severity::Medium, "Normalized 40"),
+            (Severity::Critical, "CRITICAL")
+        ]
+    );
+}

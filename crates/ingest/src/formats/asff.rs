@@ -51,8 +51,19 @@ pub(crate) fn convert(value: Value, position: &Position) -> Result<Finding, Inge
         "FindingProviderFields.Severity.Label",
     ])?;
     match label {
-        Some(l) => set_severity(&mut f, Some(&l), Severity::Info),
-        None => {
+        Some(l) if Severity::from_label(&l).is_some() => {
+            set_severity(&mut f, Some(&l), Severity::Info)
+        }
+        // A product-specific numeric `Original` (GuardDuty writes 0–10 scores there).
+        Some(l)
+            if l.trim()
+                .parse::<f64>()
+                .is_ok_and(|n| (0.0..=10.0).contains(&n)) =>
+        {
+            f.severity = Severity::from_score(l.trim().parse::<f64>().unwrap_or(0.0));
+            f.severity_original = l;
+        }
+        _ => {
             let normalized = rec.number("Severity.Normalized")?.unwrap_or(0.0);
             f.severity = Severity::from_score(normalized / 10.0);
             f.severity_original = format!("Normalized {normalized}");
