@@ -33,6 +33,8 @@ pub struct Index {
     root: Option<PathBuf>,
     files: Vec<Arc<File>>,
     by_path: HashMap<String, usize>,
+    /// Directory → positions of its files in `files`.
+    by_dir: HashMap<String, Vec<usize>>,
     skipped: Vec<SkippedFile>,
 }
 
@@ -82,10 +84,15 @@ impl Index {
             .enumerate()
             .map(|(i, f)| (f.path.clone(), i))
             .collect();
+        let mut by_dir: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            by_dir.entry(f.dir().to_owned()).or_default().push(i);
+        }
         Self {
             root,
             files,
             by_path,
+            by_dir,
             skipped,
         }
     }
@@ -133,16 +140,22 @@ impl Index {
 
     /// Configuration files directly in directory `dir` (`""` for the root).
     pub fn files_in_dir(&self, dir: &str) -> impl Iterator<Item = &File> + '_ {
-        let dir = dir.trim_end_matches('/').to_owned();
-        self.files()
-            .filter(move |f| f.kind == FileKind::Config && f.dir() == dir)
+        self.by_dir
+            .get(dir.trim_end_matches('/'))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| self.files[i].as_ref())
+            .filter(|f| f.kind == FileKind::Config)
     }
 
     /// Variable files directly in `dir`.
     pub fn tfvars_in_dir(&self, dir: &str) -> impl Iterator<Item = &File> + '_ {
-        let dir = dir.trim_end_matches('/').to_owned();
-        self.files()
-            .filter(move |f| f.kind == FileKind::Tfvars && f.dir() == dir)
+        self.by_dir
+            .get(dir.trim_end_matches('/'))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| self.files[i].as_ref())
+            .filter(|f| f.kind == FileKind::Tfvars)
     }
 
     /// Every directory holding at least one configuration file.
