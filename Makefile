@@ -66,7 +66,7 @@ run: build
 	@mkdir -p $(ROOT)/data
 	@echo "==> run: serving http://$(RUN_ADDR) on $(DATABASE_URL) (Ctrl-C stops)"
 	cd $(ROOT) && LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_OUTPUT_NAME=redress LEPTOS_SITE_PKG_DIR=pkg \
-		LEPTOS_SITE_ADDR=$(RUN_ADDR) DATABASE_URL='$(DATABASE_URL)' $(BIN) serve
+		LEPTOS_SITE_ADDR=$(RUN_ADDR) REDRESS_ADDR=$(RUN_ADDR) DATABASE_URL='$(DATABASE_URL)' $(BIN) serve
 
 fmt: setup
 	@echo "==> fmt: cargo fmt --all"

@@ -193,11 +193,13 @@ ensure_cargo_leptos() {
         return 0
     fi
     say "cargo-leptos ${v:-missing}: installing $CARGO_LEPTOS_VERSION with --features no_downloads --debug" \
-        "(about 13 minutes on 2 cores from cold)"
+        "(10 to 25 minutes on 2 cores from cold)"
     tool_cargo_env
     local start=$SECONDS
     "${TOOL_ENV[@]}" cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
         --features no_downloads --debug
+    v="$(version_of cargo-leptos --version)"
+    [ "$v" = "$CARGO_LEPTOS_VERSION" ] || fail "after cargo install, cargo-leptos on PATH is '${v:-missing}', not $CARGO_LEPTOS_VERSION"
     say "cargo-leptos installed in $((SECONDS - start)) s"
 }
 
@@ -215,6 +217,8 @@ ensure_wasm_bindgen() {
     local start=$SECONDS
     # Not --locked: its lock file pins a webpki-roots release the registry does not serve.
     "${TOOL_ENV[@]}" cargo install wasm-bindgen-cli --version "$want" --force
+    v="$(version_of wasm-bindgen --version)"
+    [ "$v" = "$want" ] || fail "after cargo install, wasm-bindgen on PATH is '${v:-missing}', not $want"
     say "wasm-bindgen-cli installed in $((SECONDS - start)) s"
 }
 
@@ -228,7 +232,7 @@ ensure_wasm_opt() {
     command -v npm >/dev/null || apt_install nodejs npm
     say "wasm-opt: installing npm package binaryen@$BINARYEN_NPM_VERSION under $prefix"
     mkdir -p "$prefix" "$TOOLS_BIN"
-    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_NPM_VERSION" </dev/null
+    npm install --prefix "$prefix" --no-audit --no-fund --no-update-notifier --loglevel=error "binaryen@$BINARYEN_NPM_VERSION" </dev/null
     ln -sfn "$prefix/node_modules/.bin/wasm-opt" "$TOOLS_BIN/wasm-opt"
     v="$(version_of "$TOOLS_BIN/wasm-opt" --version)"
     [ -n "$v" ] || fail "wasm-opt from binaryen@$BINARYEN_NPM_VERSION does not run"

@@ -1,0 +1,207 @@
+//! The real `redress serve` binary on a free port with a throwaway SQLite database.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::HarnessError;
+use crate::http::http_get;
+use crate::process::{ChildGuard, free_port, log_tail};
+
+/// Where the built server and site are, and who the first admin is.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The `redress` binary built by `cargo leptos build`.
+    pub binary: PathBuf,
+    /// The site root (`target/site`) holding `pkg/redress.{js,wasm,css}`.
+    pub site_root: PathBuf,
+    /// `REDRESS_ADMIN_EMAIL` for the first admin.
+    pub admin_email: String,
+    /// `REDRESS_ADMIN_PASSWORD` for the first admin.
+    pub admin_password: String,
+    /// How long to wait for `/healthz` to answer 200.
+    pub ready_timeout: Duration,
+}
+
+impl ServerConfig {
+    /// The binary next to the running test's target directory (or `REDRESS_BIN`) and the site
+    /// under the workspace's `target/site` (or `REDRESS_SITE_ROOT`), checked to exist.
+    pub fn from_build() -> Result<Self, HarnessError> {
+        let binary = match std::env::var_os("REDRESS_BIN") {
+            Some(path) => PathBuf::from(path),
+            None => default_binary()?,
+        };
+        let site_root = match std::env::var_os("REDRESS_SITE_ROOT") {
+            Some(path) => PathBuf::from(path),
+            None => workspace_root().join("target").join("site"),
+        };
+        let config = Self {
+            binary,
+            site_root,
+            admin_email: "admin@redress.test".into(),
+            admin_password: "correct horse battery staple 42".into(),
+            ready_timeout: Duration::from_secs(60),
+        };
+        config.check_built()?;
+        Ok(config)
+    }
+
+    /// Fails with a hint when the binary or the hydrate bundle is missing.
+    pub fn check_built(&self) -> Result<(), HarnessError> {
+        const HINT: &str = "build it with `cargo leptos build` (`make test` does)";
+        if !self.binary.is_file() {
+            return Err(HarnessError::Missing {
+                what: "the redress server binary",
+                path: self.binary.clone(),
+                hint: HINT,
+            });
+        }
+        for file in ["redress.js", "redress.wasm"] {
+            let path = self.site_root.join("pkg").join(file);
+            if !path.is_file() {
+                return Err(HarnessError::Missing {
+                    what: "the hydrate bundle",
+                    path,
+                    hint: HINT,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// `<target>/debug/redress`, found from the test executable at `<target>/debug/deps/<test>`.
+fn default_binary() -> Result<PathBuf, HarnessError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| HarnessError::io("finding the test executable's path", e))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| HarnessError::Missing {
+            what: "the target directory",
+            path: exe.clone(),
+            hint: "set REDRESS_BIN to the redress binary",
+        })?;
+    Ok(profile_dir.join("redress"))
+}
+
+/// A running `redress serve`; dropping it stops the server and deletes its database.
+#[derive(Debug)]
+pub struct RedressServer {
+    addr: SocketAddr,
+    admin_email: String,
+    admin_password: String,
+    child: ChildGuard,
+    // Declared last: the directory outlives the process that writes into it.
+    dir: TempDir,
+}
+
+impl RedressServer {
+    /// Starts the server on a free loopback port, in a fresh temporary directory holding its
+    /// SQLite database, and waits until `/healthz` answers 200.
+    pub fn start(config: &ServerConfig) -> Result<Self, HarnessError> {
+        let dir = tempfile::Builder::new()
+            .prefix("redress-e2e-server.")
+            .tempdir()
+            .map_err(|e| HarnessError::io("creating the server's temporary directory", e))?;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
+        let database_url = format!("sqlite://{}", dir.path().join("redress.db").display());
+        let mut command = Command::new(&config.binary);
+        command
+            .arg("serve")
+            .current_dir(dir.path())
+            .env("LEPTOS_SITE_ROOT", &config.site_root)
+            .env("REDRESS_ADDR", addr.to_string())
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("LEPTOS_OUTPUT_NAME", "redress")
+            .env("LEPTOS_SITE_PKG_DIR", "pkg")
+            .env("DATABASE_URL", &database_url)
+            .env("REDRESS_ADMIN_EMAIL", &config.admin_email)
+            .env("REDRESS_ADMIN_PASSWORD", &config.admin_password)
+            .env("REDRESS_LOG", "info");
+        let mut child = ChildGuard::spawn(command, &dir.path().join("server.log"))?;
+        wait_healthy(&mut child, addr, config.ready_timeout)?;
+        Ok(Self {
+            addr,
+            admin_email: config.admin_email.clone(),
+            admin_password: config.admin_password.clone(),
+            child,
+            dir,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The absolute URL of `path` (which starts with `/`) on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The first admin's email.
+    pub fn admin_email(&self) -> &str {
+        &self.admin_email
+    }
+
+    /// The first admin's password.
+    pub fn admin_password(&self) -> &str {
+        &self.admin_password
+    }
+
+    /// The temporary directory holding the database and the server's log.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The last `lines` lines the server printed.
+    pub fn log_tail(&self, lines: usize) -> String {
+        log_tail(self.child.log(), lines)
+    }
+}
+
+impl Drop for RedressServer {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- redress server log (last 40 lines) ---\n{}\n---",
+                self.log_tail(40)
+            );
+        }
+    }
+}
+
+fn wait_healthy(
+    child: &mut ChildGuard,
+    addr: SocketAddr,
+    timeout: Duration,
+) -> Result<(), HarnessError> {
+    let start = Instant::now();
+    loop {
+        child.check_running()?;
+        if let Ok(response) = http_get(addr, "/healthz")
+            && response.status == 200
+        {
+            return Ok(());
+        }
+        if start.elapsed() > timeout {
+            return Err(HarnessError::NotReady {
+                what: format!("redress on http://{addr}/healthz"),
+                seconds: timeout.as_secs(),
+                log: child.log().to_path_buf(),
+                tail: log_tail(child.log(), 30),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
