@@ -83,7 +83,12 @@ fn convert_ocsf(value: Value, position: &Position) -> Result<Finding, IngestErro
         None => rec.time("event_time")?,
     };
     f.remediation = rec.text("remediation.desc")?;
-    f.remediation_url = rec.strings("remediation.references")?.into_iter().next();
+    // `references` mixes CLI snippets and links: the URL is the first link.
+    let references = rec.strings("remediation.references")?;
+    f.remediation_url = references
+        .iter()
+        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+        .cloned();
     tag(&mut f, "check_title", check_title);
     tag(&mut f, "status_code", status_code);
     tag(&mut f, "risk", rec.text("risk_details")?);
@@ -251,6 +256,25 @@ fn convert_flat(value: Value, position: &Position, format: Format) -> Result<Fin
         "control_id",
         rec.text_any(&["TITLE_ID", "Control ID"])?,
     );
+    tag(&mut f, "risk", rec.text_any(&["RISK", "Risk"])?);
+    for (column, key) in [
+        ("REMEDIATION_CODE_TERRAFORM", "remediation_terraform"),
+        (
+            "REMEDIATION_RECOMMENDATION_CODE_TERRAFORM",
+            "remediation_terraform",
+        ),
+        ("REMEDIATION_CODE_NATIVEIAC", "remediation_native_iac"),
+        (
+            "REMEDIATION_RECOMMENDATION_CODE_NATIVEIAC",
+            "remediation_native_iac",
+        ),
+        ("REMEDIATION_CODE_CLI", "remediation_cli"),
+        ("REMEDIATION_RECOMMENDATION_CODE_CLI", "remediation_cli"),
+        ("REMEDIATION_CODE_OTHER", "remediation_other"),
+        ("REMEDIATION_RECOMMENDATION_CODE_OTHER", "remediation_other"),
+    ] {
+        tag(&mut f, key, rec.text(column)?);
+    }
     f.source_id = rec.text_any(&["FINDING_UID", "FINDING_UNIQUE_ID", "FindingUniqueId"])?;
     f.fingerprint = if f.resource_ids.is_empty() {
         // v2: no resource id; the extended result names the resource.

@@ -309,7 +309,22 @@ fn prowler_v4_csv() {
             .as_deref()
             .is_some_and(|r| r.starts_with("MANUAL"))
     );
-    assert!(p.findings[0].remediation_url.is_some());
+    let f = &p.findings[0];
+    assert_eq!(f.description, "Check if IAM Access Analyzer is enabled");
+    assert!(
+        f.remediation
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Enable IAM Access Analyzer for all accounts"))
+    );
+    assert_eq!(
+        f.remediation_url.as_deref(),
+        Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/what-is-access-analyzer.html")
+    );
+    assert_eq!(
+        f.tags["remediation_cli"],
+        "aws accessanalyzer create-analyzer --analyzer-name <NAME> --type <ACCOUNT|ORGANIZATION>"
+    );
+    assert!(f.tags["risk"].starts_with("AWS IAM Access Analyzer helps you identify"));
 
     let Some(p) = load("prowler/example_output_azure.csv", None) else {
         return;
@@ -382,6 +397,16 @@ fn prowler_v4_ocsf_anonymised() {
     let Some(p) = load("prowler/example_output_aws.ocsf.json", None) else {
         return;
     };
+    // `remediation.references` lists the CLI snippet first; the URL is the link.
+    assert_eq!(
+        p.findings[0].remediation_url.as_deref(),
+        Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/what-is-access-analyzer.html")
+    );
+    assert!(
+        p.findings[0]
+            .description
+            .starts_with("Check if IAM Access Analyzer is enabled")
+    );
     assert_eq!(p.distinct_open(), 3);
     let titles: Vec<_> = p
         .findings
