@@ -53,7 +53,10 @@ pub(crate) fn parse_file(path: &str, kind: FileKind, content: String) -> Result<
     };
     let root = tree.root_node();
     let src = content.as_bytes();
-    let conv = Converter { src };
+    let conv = Converter {
+        src,
+        recursion: std::cell::Cell::new(0),
+    };
     for child in named_children(root) {
         match child.kind() {
             "body" => conv.body(child, 0, &mut file.attributes, &mut file.blocks),
@@ -133,6 +136,34 @@ fn to_u32(n: usize) -> u32 {
 
 struct Converter<'s> {
     src: &'s [u8],
+    /// Current recursion depth over all conversion functions: ERROR nodes
+    /// can nest bodies without blocks in between, so per-kind depths alone
+    /// do not bound the stack.
+    recursion: std::cell::Cell<usize>,
+}
+
+/// Deepest recursion of the converter.
+const MAX_RECURSION: usize = 256;
+
+/// Leaves the recursion level on drop.
+struct RecursionGuard<'c>(&'c std::cell::Cell<usize>);
+
+impl Drop for RecursionGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+impl Converter<'_> {
+    /// Enters one recursion level; `None` when too deep.
+    fn enter(&self) -> Option<RecursionGuard<'_>> {
+        let level = self.recursion.get() + 1;
+        if level > MAX_RECURSION {
+            return None;
+        }
+        self.recursion.set(level);
+        Some(RecursionGuard(&self.recursion))
+    }
 }
 
 impl Converter<'_> {
@@ -147,6 +178,7 @@ impl Converter<'_> {
         attrs: &mut Vec<Attribute>,
         blocks: &mut Vec<Block>,
     ) {
+        let Some(_guard) = self.enter() else { return };
         for child in named_children(body) {
             match child.kind() {
                 "attribute" => {
@@ -172,6 +204,7 @@ impl Converter<'_> {
         attrs: &mut Vec<Attribute>,
         blocks: &mut Vec<Block>,
     ) {
+        let Some(_guard) = self.enter() else { return };
         for child in named_children(node) {
             match child.kind() {
                 "block" => {
@@ -194,6 +227,7 @@ impl Converter<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let _guard = self.enter()?;
         let mut ident = None;
         let mut labels = Vec::new();
         let mut body_start = None;
@@ -250,6 +284,9 @@ impl Converter<'_> {
         if depth > MAX_DEPTH {
             return out;
         }
+        let Some(_guard) = self.enter() else {
+            return out;
+        };
         for child in named_children(expr) {
             match child.kind() {
                 "collection_value" => {
@@ -357,6 +394,9 @@ impl Converter<'_> {
         if depth > MAX_DEPTH || expr.has_error() {
             return Value::Expression;
         }
+        let Some(_guard) = self.enter() else {
+            return Value::Expression;
+        };
         let children: Vec<Node<'_>> = named_children(expr)
             .filter(|c| c.kind() != "comment")
             .collect();
@@ -364,7 +404,7 @@ impl Converter<'_> {
             [single] => self.term(*single, depth),
             [first, rest @ ..]
                 if first.kind() == "variable_expr"
-                    && rest.iter().all(|c| self.is_static_traversal(*c)) =>
+                    && rest.iter().all(|c| self.is_static_traversal(*c, depth)) =>
             {
                 Value::Reference(self.text(expr).split_whitespace().collect())
             }
@@ -372,13 +412,16 @@ impl Converter<'_> {
         }
     }
 
-    fn is_static_traversal(&self, node: Node<'_>) -> bool {
+    fn is_static_traversal(&self, node: Node<'_>, depth: usize) -> bool {
         match node.kind() {
             "get_attr" => true,
             "index" => node.named_child(0).is_some_and(|i| {
                 i.kind() == "legacy_index"
                     || i.named_child(0).is_some_and(|e| {
-                        matches!(self.value(e, 0), Value::String(_) | Value::Number(_))
+                        matches!(
+                            self.value(e, depth + 1),
+                            Value::String(_) | Value::Number(_)
+                        )
                     })
             }),
             _ => false,

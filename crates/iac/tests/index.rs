@@ -187,3 +187,35 @@ fn build_fails_clearly_on_a_missing_root() {
         "{err}"
     );
 }
+
+#[test]
+fn hostile_nesting_does_not_crash_the_index_or_the_evaluator() {
+    let depth = 20_000;
+    let nested = format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+    let index_src = format!(
+        "resource \"a\" \"b\" {{\n  v = {}1{}\n  w = a{}\n}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth),
+        "[b".repeat(2000) + &"]".repeat(2000)
+    );
+    let index = Index::from_sources([
+        ("main.tf", index_src.as_str()),
+        ("vars.tfvars", nested.as_str()),
+    ])
+    .unwrap();
+    let block = index.resource("", "a", "b").unwrap().1;
+    assert!(block.attribute("v").is_some());
+    let modules = redress_iac::Modules::resolve(&index);
+    let eval = redress_iac::Evaluator::new(&index, &modules);
+    let v = eval.eval_attribute(0, block.attribute("v").unwrap());
+    assert_eq!(v.value, redress_iac::Evaluated::Unknown);
+    let w = eval.eval_attribute(0, block.attribute("w").unwrap());
+    assert_eq!(w.value, redress_iac::Evaluated::Unknown);
+    assert!(redress_iac::highlight(&index_src).is_ok());
+
+    // Unclosed and broken blocks nested thousands deep.
+    let broken = "a {\n b = = \n".repeat(5000);
+    let index = Index::from_sources([("broken.tf", broken.as_str())]).unwrap();
+    assert!(index.parse_errors().count() > 0);
+    assert!(redress_iac::highlight(&broken).is_ok());
+}

@@ -139,10 +139,7 @@ impl<'a> Evaluator<'a> {
     #[must_use]
     pub fn eval_text(&self, module: usize, text: &str) -> Traced {
         let mut steps = Vec::new();
-        let value = match Expression::from_str(text) {
-            Ok(expr) => self.eval(module, &expr, &mut steps, 0),
-            Err(_) => None,
-        };
+        let value = parse_expression(text).and_then(|expr| self.eval(module, &expr, &mut steps, 0));
         Traced {
             value: value.map_or(Evaluated::Unknown, Evaluated::Known),
             steps,
@@ -419,7 +416,7 @@ impl<'a> Evaluator<'a> {
                     line: input.span.start_line,
                     name: format!("var.{name}"),
                 });
-                let expr = Expression::from_str(&input.raw).ok()?;
+                let expr = parse_expression(&input.raw)?;
                 return self.eval(parent, &expr, steps, hops + 1);
             }
         } else if let Some((file, attr)) = self.tfvars_value(&inst.dir, name) {
@@ -429,7 +426,7 @@ impl<'a> Evaluator<'a> {
                 line: attr.span.start_line,
                 name: format!("var.{name}"),
             });
-            let expr = Expression::from_str(&attr.raw).ok()?;
+            let expr = parse_expression(&attr.raw)?;
             // tfvars hold constants: no variables in scope.
             return self.eval(usize::MAX, &expr, steps, hops + 1);
         }
@@ -443,7 +440,7 @@ impl<'a> Evaluator<'a> {
             line: default.span.start_line,
             name: format!("var.{name}"),
         });
-        let expr = Expression::from_str(&default.raw).ok()?;
+        let expr = parse_expression(&default.raw)?;
         self.eval(usize::MAX, &expr, steps, hops + 1)
     }
 
@@ -492,9 +489,36 @@ impl<'a> Evaluator<'a> {
             line: attr.span.start_line,
             name: format!("local.{name}"),
         });
-        let expr = Expression::from_str(&attr.raw).ok()?;
+        let expr = parse_expression(&attr.raw)?;
         self.eval(module, &expr, steps, hops + 1)
     }
+}
+
+/// Longest expression text handed to hcl-rs.
+const MAX_EXPRESSION_BYTES: usize = 64 * 1024;
+/// Deepest bracket nesting handed to hcl-rs (its parser recurses).
+const MAX_EXPRESSION_NESTING: usize = 48;
+
+/// Parses expression text with hcl-rs, refusing text too long or too deeply
+/// nested to parse safely (repository content is untrusted).
+fn parse_expression(text: &str) -> Option<Expression> {
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return None;
+    }
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_EXPRESSION_NESTING {
+                    return None;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Expression::from_str(text).ok()
 }
 
 /// `prefixes × segment[key]`, joined with `.`; `None` past [`MAX_INSTANCES`].
