@@ -99,7 +99,33 @@ pub(crate) fn convert(value: Value, position: &Position) -> Result<Finding, Inge
         Some(t) => Some(t),
         None => rec.time("UpdatedAt")?,
     };
-    f.remediation = rec.text("Remediation.Recommendation.Text")?;
+    f.remediation = rec
+        .text("Remediation.Recommendation.Text")?
+        .filter(|t| t != "None Provided");
+    // Vulnerability findings (Inspector): the fix is per package.
+    let mut package_steps = String::new();
+    let mut vulnerability_ids = Vec::new();
+    for (i, vulnerability) in rec.array("Vulnerabilities")?.iter().enumerate() {
+        let v = rec.sub(vulnerability, &format!("Vulnerabilities[{i}]"));
+        vulnerability_ids.extend(v.text("Id")?);
+        for (j, package) in v.array("VulnerablePackages")?.iter().enumerate() {
+            let p = v.sub(package, &format!("VulnerablePackages[{j}]"));
+            let name = p.text("Name")?.unwrap_or_default();
+            let version = p.text("Version")?.unwrap_or_default();
+            package_steps.push_str(&format!("- Update {name}-{version}\n"));
+            if let Some(step) = p.text("Remediation")? {
+                package_steps.push_str(&format!("\t- {step}\n"));
+            }
+        }
+    }
+    if f.remediation.is_none() && !package_steps.is_empty() {
+        f.remediation = Some(package_steps);
+    }
+    tag(
+        &mut f,
+        "vulnerability_ids",
+        Some(vulnerability_ids.join(", ")),
+    );
     f.remediation_url = rec.text("Remediation.Recommendation.Url")?;
 
     let compliance = rec.text("Compliance.Status")?;

@@ -118,6 +118,11 @@ fn asff_inspector_and_guardduty_findings() {
     assert_eq!(f.severity_original, "CRITICAL");
     assert!(f.resource_ids[0].ends_with("i-11111111111111111"));
     assert_eq!(f.resource_type.as_deref(), Some("AwsEc2Instance"));
+    assert_eq!(
+        f.remediation.as_deref(),
+        Some("- Update kernel-4.14.301\n\t- yum update kernel\n")
+    );
+    assert_eq!(f.tags["vulnerability_ids"], "CVE-2022-3643");
 
     let Some(p) = load(
         "awssecurityhub/inspector_ec2_cve_no_vulnerabilities.json",
