@@ -25,6 +25,7 @@ fn orca_csv_and_json() {
         assert_eq!(f.severity, Severity::Medium);
         assert_eq!(f.severity_original, "OrcaScore 5.1");
         assert_eq!(f.resource_ids, ["TestRole_abc123"]);
+        assert!(f.description.contains("IAM misconfigurations"));
         assert_eq!(
             f.tags.get("category").map(String::as_str),
             Some("IAM misconfigurations")
