@@ -1,8 +1,8 @@
 //! tfsec JSON: `{"results": [...]}` (current and legacy layouts; `null` means none).
 //!
 //! Status: `status` failed → open, passed → closed, ignored → suppressed; the legacy
-//! `"passed": true` → closed. Legacy severities ERROR/WARNING/INFO map to
-//! High/Medium/Low... via the common table (ERROR → high, WARNING → medium).
+//! `"passed": true` → closed. Legacy severities ERROR and WARNING map to high and
+//! medium (INFO to info), as in DefectDojo.
 //! Fingerprint: rule id, file, start and end line (tfsec output carries duplicates at
 //! the same place; they share a fingerprint).
 
