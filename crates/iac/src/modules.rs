@@ -148,14 +148,10 @@ pub struct ResourceTemplate {
 /// All module instances and resource templates of an index.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Modules {
-    /// Every module instance; roots first, then depth-first.
-    pub instances: Vec<ModuleInstance>,
-    /// Every resource/data block under every instance.
-    pub resources: Vec<ResourceTemplate>,
-    /// Registry/remote calls (recorded, not fetched), with the calling instance.
-    pub external: Vec<(usize, ModuleCall)>,
-    /// Cycles, missing directories and sources leaving the root.
-    pub problems: Vec<String>,
+    instances: Vec<ModuleInstance>,
+    resources: Vec<ResourceTemplate>,
+    external: Vec<(usize, ModuleCall)>,
+    problems: Vec<String>,
     #[serde(skip)]
     by_address: HashMap<String, Vec<usize>>,
 }
@@ -335,6 +331,30 @@ impl Modules {
                 repeated: repeated || repetition.is_some(),
             });
         }
+    }
+
+    /// Every module instance; roots first, then depth-first (index = [`ModuleInstance::id`]).
+    #[must_use]
+    pub fn instances(&self) -> &[ModuleInstance] {
+        &self.instances
+    }
+
+    /// Every resource/data block under every instance.
+    #[must_use]
+    pub fn resources(&self) -> &[ResourceTemplate] {
+        &self.resources
+    }
+
+    /// Registry/remote module calls (recorded, not fetched), with the calling instance id.
+    #[must_use]
+    pub fn external(&self) -> &[(usize, ModuleCall)] {
+        &self.external
+    }
+
+    /// Cycles, missing directories and sources leaving the root, as `file:line: message`.
+    #[must_use]
+    pub fn problems(&self) -> &[String] {
+        &self.problems
     }
 
     /// Root module directories.

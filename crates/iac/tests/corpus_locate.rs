@@ -23,7 +23,7 @@ fn terraform_json_no_changes_instances_and_modules() {
 
     let expanded = modules.expand_with_state(&states[0]);
     let baz = modules
-        .resources
+        .resources()
         .iter()
         .position(|r| r.address == "null_resource.baz")
         .unwrap();

@@ -28,16 +28,16 @@ fn s3_bucket_examples_reach_module_resources() {
     println!(
         "terraform-aws-modules: {} roots, {} module instances, {} resource templates, {} external calls, {} problems",
         roots.len(),
-        modules.instances.len(),
-        modules.resources.len(),
-        modules.external.len(),
-        modules.problems.len()
+        modules.instances().len(),
+        modules.resources().len(),
+        modules.external().len(),
+        modules.problems().len()
     );
 
     let template = modules
         .templates("module.log_bucket.aws_s3_bucket.this[0]")
         .into_iter()
-        .find(|t| modules.instances[t.module].root == "terraform-aws-s3-bucket/examples/complete")
+        .find(|t| modules.instances()[t.module].root == "terraform-aws-s3-bucket/examples/complete")
         .expect("log_bucket's bucket in examples/complete");
     assert_eq!(template.file, "terraform-aws-s3-bucket/main.tf");
     let (_, block) = index.resource_block(template).unwrap();

@@ -113,7 +113,7 @@ fn local_modules_resolve_recursively_with_address_templates() {
     );
 
     let mut addresses: Vec<&str> = modules
-        .resources
+        .resources()
         .iter()
         .map(|r| r.address.as_str())
         .collect();
@@ -137,12 +137,12 @@ fn local_modules_resolve_recursively_with_address_templates() {
     let logs = modules.templates(r#"module.logs["eu"].aws_s3_bucket.this"#);
     assert_eq!(logs[0].repetition, None);
     assert!(logs[0].repeated, "the module call has for_each");
-    let inner = &modules.instances
+    let inner = &modules.instances()
         [modules.templates("module.reports_bucket.module.inner.aws_sqs_queue.q")[0].module];
     assert_eq!(inner.via(), ["module.reports_bucket", "module.inner"]);
     assert_eq!(inner.dir, "modules/inner");
 
-    let external: Vec<&ModuleSource> = modules.external.iter().map(|(_, c)| &c.source).collect();
+    let external: Vec<&ModuleSource> = modules.external().iter().map(|(_, c)| &c.source).collect();
     assert!(external.contains(&&ModuleSource::Registry {
         address: "terraform-aws-modules/vpc/aws".into(),
         version: Some("~> 5.0".into())
@@ -154,11 +154,11 @@ fn local_modules_resolve_recursively_with_address_templates() {
     );
     assert!(
         modules
-            .problems
+            .problems()
             .iter()
             .any(|p| p.contains("escape") && p.contains("leaves the repository root")),
         "{:?}",
-        modules.problems
+        modules.problems()
     );
 }
 
@@ -179,9 +179,9 @@ fn module_cycles_are_reported_not_followed() {
     let index = Index::build(dir.path()).unwrap();
     let modules = Modules::resolve(&index);
     assert!(
-        modules.problems.iter().any(|p| p.contains("cycle")),
+        modules.problems().iter().any(|p| p.contains("cycle")),
         "{:?}",
-        modules.problems
+        modules.problems()
     );
     assert_eq!(modules.templates("module.a.null_resource.x").len(), 1);
 }
@@ -202,7 +202,7 @@ fn state_expands_templates_to_instances() {
     let expanded = modules.expand_with_state(&state);
     let find = |addr: &str| {
         let i = modules
-            .resources
+            .resources()
             .iter()
             .position(|r| r.address == addr)
             .unwrap();
@@ -402,5 +402,8 @@ fn instance_addresses_without_state() {
     .unwrap();
     let unknown_modules = Modules::resolve(&unknown);
     let eval = Evaluator::new(&unknown, &unknown_modules);
-    assert_eq!(eval.instance_addresses(&unknown_modules.resources[0]), None);
+    assert_eq!(
+        eval.instance_addresses(&unknown_modules.resources()[0]),
+        None
+    );
 }

@@ -121,7 +121,11 @@ impl<'a> Locator<'a> {
                     .iter()
                     .copied()
                     .find(|&t| {
-                        Some(modules.instances[modules.resources[t].module].root.as_str()) == root
+                        Some(
+                            modules.instances()[modules.resources()[t].module]
+                                .root
+                                .as_str(),
+                        ) == root
                     })
                     .or_else(|| templates.first().copied());
                 per.push(chosen);
@@ -131,7 +135,7 @@ impl<'a> Locator<'a> {
         let evaluator = Evaluator::new(index, modules);
         let mut yor_code = HashMap::new();
         let mut names: HashMap<String, Vec<usize>> = HashMap::new();
-        for (t, template) in modules.resources.iter().enumerate() {
+        for (t, template) in modules.resources().iter().enumerate() {
             let Some((_, block)) = index.resource_block(template) else {
                 continue;
             };
@@ -161,7 +165,7 @@ impl<'a> Locator<'a> {
             }
         }
         let mut by_block: HashMap<(&'a str, usize), Vec<usize>> = HashMap::new();
-        for (t, r) in modules.resources.iter().enumerate() {
+        for (t, r) in modules.resources().iter().enumerate() {
             by_block
                 .entry((r.file.as_str(), r.span.start_byte))
                 .or_default()
@@ -316,7 +320,7 @@ impl<'a> Locator<'a> {
                 let t = self.template_for_block(&path, block).ok_or_else(|| {
                     format!("{path}:{line}: block is not reachable from any root module")
                 })?;
-                let address = self.modules.resources[t].address.clone();
+                let address = self.modules.resources()[t].address.clone();
                 Ok(self.location(t, address, Confidence::Scanner, q, scanner_line))
             }
             _ => Ok(self.plain_block_location(&path, block, scanner_line)),
@@ -326,7 +330,7 @@ impl<'a> Locator<'a> {
     fn by_tags(&self, q: &LocateQuery) -> Result<Location, String> {
         if let Some(trace) = q.tags.get("yor_trace") {
             if let Some(&t) = self.yor_code.get(trace) {
-                let address = self.modules.resources[t].address.clone();
+                let address = self.modules.resources()[t].address.clone();
                 return Ok(self.location(t, address, Confidence::Tag, q, None));
             }
             if let Some(r) = self.yor_state.get(trace.as_str())
@@ -343,7 +347,7 @@ impl<'a> Locator<'a> {
             let ty = q.resource_type.as_deref();
             let candidates: Vec<usize> = self
                 .modules
-                .resources
+                .resources()
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| r.file == path)
@@ -352,7 +356,7 @@ impl<'a> Locator<'a> {
                 .map(|(i, _)| i)
                 .collect();
             if let [t] = candidates.as_slice() {
-                let address = self.modules.resources[*t].address.clone();
+                let address = self.modules.resources()[*t].address.clone();
                 return Ok(self.location(*t, address, Confidence::Tag, q, None));
             }
             return Err(format!(
@@ -374,11 +378,11 @@ impl<'a> Locator<'a> {
                     .iter()
                     .copied()
                     .filter(|t| {
-                        tf_type.is_none_or(|ty| self.modules.resources[*t].resource_type == ty)
+                        tf_type.is_none_or(|ty| self.modules.resources()[*t].resource_type == ty)
                     })
                     .collect();
                 if let Some(&t) = ts.first() {
-                    let address = self.modules.resources[t].address.clone();
+                    let address = self.modules.resources()[t].address.clone();
                     return Ok(self.location(t, address, Confidence::Name, q, None));
                 }
             }
@@ -426,7 +430,7 @@ impl<'a> Locator<'a> {
             .iter()
             .copied()
             .min_by_key(|&t| {
-                let r = &self.modules.resources[t];
+                let r = &self.modules.resources()[t];
                 (r.address.matches("module.").count(), r.address.clone())
             })
     }
@@ -474,7 +478,7 @@ impl<'a> Locator<'a> {
         q: &LocateQuery,
         scanner_line: Option<u32>,
     ) -> Location {
-        let template = &self.modules.resources[t];
+        let template = &self.modules.resources()[t];
         let path = self
             .hint
             .and_then(|h| h.offending_attribute(&template.resource_type, q.policy.as_deref()));
@@ -642,7 +646,7 @@ fn best_root<'m>(modules: &'m Modules, state: &State) -> Option<&'m str> {
     for inst in state.instances.iter().take(2000) {
         for t in modules.templates(&inst.address) {
             *counts
-                .entry(modules.instances[t.module].root.as_str())
+                .entry(modules.instances()[t.module].root.as_str())
                 .or_default() += 1;
         }
     }
