@@ -447,8 +447,37 @@ impl Converter<'_> {
                 {
                     Value::String(self.string_content(q))
                 }
+                Some(h)
+                    if h.kind() == "heredoc_template"
+                        && named_children(h).all(|c| {
+                            matches!(
+                                c.kind(),
+                                "heredoc_start" | "heredoc_identifier" | "template_literal"
+                            )
+                        }) =>
+                {
+                    self.heredoc_content(h)
+                        .map_or(Value::Expression, Value::String)
+                }
                 _ => Value::Expression,
             },
+            "operation" => {
+                // `-1`: a negative number literal.
+                let text = self.text(node);
+                match node.named_child(0) {
+                    Some(u)
+                        if u.kind() == "unary_operation"
+                            && text.trim_start().starts_with('-')
+                            && u.named_child(0).is_some_and(|l| {
+                                l.kind() == "literal_value"
+                                    && l.named_child(0).is_some_and(|n| n.kind() == "numeric_lit")
+                            }) =>
+                    {
+                        Value::Number(text.split_whitespace().collect())
+                    }
+                    _ => Value::Expression,
+                }
+            }
             "collection_value" => node
                 .named_child(0)
                 .map_or(Value::Expression, |c| self.collection(c, depth)),
@@ -456,6 +485,39 @@ impl Converter<'_> {
             "expression" => self.value(node, depth + 1),
             _ => Value::Expression,
         }
+    }
+
+    /// The text of a heredoc without interpolation: the lines between the
+    /// markers, with `<<-` indentation removed, ending in a newline.
+    fn heredoc_content(&self, heredoc: Node<'_>) -> Option<String> {
+        let start = named_children(heredoc).find(|c| c.kind() == "heredoc_start")?;
+        let mut markers = named_children(heredoc).filter(|c| c.kind() == "heredoc_identifier");
+        let (open, close) = (markers.next()?, markers.last()?);
+        let body = std::str::from_utf8(self.src.get(open.end_byte()..close.start_byte())?).ok()?;
+        let body = body.split_once('\n').map_or("", |(_, rest)| rest);
+        // Drop the indentation before the closing marker.
+        let body = match body.rfind('\n') {
+            Some(i) if body[i + 1..].trim().is_empty() => &body[..=i],
+            _ if body.trim().is_empty() => "",
+            _ => body,
+        };
+        if self.text(start) != "<<-" {
+            return Some(body.replace("$${", "${").replace("%%{", "%{"));
+        }
+        let indent = body
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        let mut out = String::with_capacity(body.len());
+        for line in body.split_inclusive('\n') {
+            out.push_str(
+                line.get(indent..)
+                    .unwrap_or(line.trim_start_matches([' ', '\t'])),
+            );
+        }
+        Some(out.replace("$${", "${").replace("%%{", "%{"))
     }
 
     fn collection(&self, node: Node<'_>, depth: usize) -> Value {

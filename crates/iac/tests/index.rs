@@ -219,3 +219,26 @@ fn hostile_nesting_does_not_crash_the_index_or_the_evaluator() {
     assert!(index.parse_errors().count() > 0);
     assert!(redress_iac::highlight(&broken).is_ok());
 }
+
+#[test]
+fn heredocs_and_negative_numbers_have_values() {
+    let src = "x = <<-EOT\n    {\n      \"a\": 1\n    }\n    EOT\ny = -1\nz = <<EOT\nhi ${var.x}\nEOT\nw = <<EOT\nplain $${x}\nEOT\n";
+    let index = Index::from_sources([("vals.tfvars", src)]).unwrap();
+    let file = index.file("vals.tfvars").unwrap();
+    let value = |name: &str| {
+        file.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap()
+            .value
+            .clone()
+    };
+    assert_eq!(value("x"), Value::String("{\n  \"a\": 1\n}\n".into()));
+    assert_eq!(value("y"), Value::Number("-1".into()));
+    assert_eq!(
+        value("z"),
+        Value::Expression,
+        "interpolation is not a literal"
+    );
+    assert_eq!(value("w"), Value::String("plain ${x}\n".into()));
+}
