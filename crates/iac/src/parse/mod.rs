@@ -8,8 +8,12 @@ use crate::error::IacError;
 use crate::model::{Attribute, Block, BlockKind, File, FileKind, ParseError, Value};
 use crate::span::Span;
 
-/// Most syntax errors recorded per file; the rest are summarised in one line.
-const MAX_ERRORS_PER_FILE: usize = 20;
+mod nodes;
+mod recovery;
+
+use nodes::{between, named_children, span_of, to_u32};
+use recovery::{collect_errors, hoist_misnested};
+
 /// Nesting beyond this depth is not descended into (defends against stack exhaustion).
 const MAX_DEPTH: usize = 64;
 
@@ -70,68 +74,6 @@ pub(crate) fn parse_file(path: &str, kind: FileKind, content: String) -> Result<
     }
     file.content = content;
     Ok(file)
-}
-
-/// Named children through a tree cursor (`Node::named_child(i)` walks from the
-/// first child every time, which is quadratic over long bodies).
-fn named_children(node: Node<'_>) -> NamedChildren<'_> {
-    NamedChildren {
-        cursor: node.walk(),
-        state: CursorState::Start,
-    }
-}
-
-enum CursorState {
-    Start,
-    Walking,
-    Done,
-}
-
-struct NamedChildren<'t> {
-    cursor: tree_sitter::TreeCursor<'t>,
-    state: CursorState,
-}
-
-impl<'t> Iterator for NamedChildren<'t> {
-    type Item = Node<'t>;
-
-    fn next(&mut self) -> Option<Node<'t>> {
-        loop {
-            let moved = match self.state {
-                CursorState::Start => {
-                    self.state = CursorState::Walking;
-                    self.cursor.goto_first_child()
-                }
-                CursorState::Walking => self.cursor.goto_next_sibling(),
-                CursorState::Done => return None,
-            };
-            if !moved {
-                self.state = CursorState::Done;
-                return None;
-            }
-            let node = self.cursor.node();
-            if node.is_named() {
-                return Some(node);
-            }
-        }
-    }
-}
-
-pub(crate) fn span_of(node: Node<'_>) -> Span {
-    let s = node.start_position();
-    let e = node.end_position();
-    Span {
-        start_byte: node.start_byte(),
-        end_byte: node.end_byte(),
-        start_line: to_u32(s.row) + 1,
-        start_column: to_u32(s.column) + 1,
-        end_line: to_u32(e.row) + 1,
-        end_column: to_u32(e.column) + 1,
-    }
-}
-
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX - 1)
 }
 
 struct Converter<'s> {
@@ -551,19 +493,6 @@ impl Converter<'_> {
     }
 }
 
-fn between(start: Node<'_>, end: Node<'_>) -> Span {
-    let s = start.end_position();
-    let e = end.start_position();
-    Span {
-        start_byte: start.end_byte(),
-        end_byte: end.start_byte(),
-        start_line: to_u32(s.row) + 1,
-        start_column: to_u32(s.column) + 1,
-        end_line: to_u32(e.row) + 1,
-        end_column: to_u32(e.column) + 1,
-    }
-}
-
 /// Undoes HCL string escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `$${`, `%%{`).
 pub(crate) fn unescape(s: &str) -> String {
     if !s.contains('\\') && !s.contains("$${") && !s.contains("%%{") {
@@ -588,97 +517,4 @@ pub(crate) fn unescape(s: &str) -> String {
         }
     }
     out
-}
-
-fn collect_errors(node: Node<'_>, path: &str, src: &[u8], out: &mut Vec<ParseError>) {
-    let mut stack = vec![node];
-    let mut suppressed = 0usize;
-    while let Some(n) = stack.pop() {
-        if n.is_error() || n.is_missing() {
-            if out.len() >= MAX_ERRORS_PER_FILE {
-                suppressed += 1;
-                continue;
-            }
-            let pos = n.start_position();
-            let message = if n.is_missing() {
-                format!("missing `{}`", n.kind())
-            } else {
-                let end = n.end_byte().min(n.start_byte() + 40);
-                let near = String::from_utf8_lossy(&src[n.start_byte()..end]);
-                let near = near.lines().next().unwrap_or("").trim();
-                format!("syntax error near `{near}`")
-            };
-            out.push(ParseError {
-                file: path.to_owned(),
-                line: to_u32(pos.row) + 1,
-                column: to_u32(pos.column) + 1,
-                message,
-            });
-            continue;
-        }
-        if n.has_error() {
-            let count = n.child_count();
-            for i in (0..count).rev() {
-                if let Some(c) = n.child(i) {
-                    stack.push(c);
-                }
-            }
-        }
-    }
-    if suppressed > 0 {
-        out.push(ParseError {
-            file: path.to_owned(),
-            line: out.last().map_or(1, |e| e.line),
-            column: 1,
-            message: format!("{suppressed} more syntax errors not shown"),
-        });
-    }
-    out.sort_by_key(|e| (e.line, e.column));
-}
-
-/// After a syntax error (say, a missing `}`), tree-sitter may nest the next
-/// top-level block inside the broken one. Terraform writes top-level blocks at
-/// column 1 with a known keyword; such nested blocks are moved back to the top
-/// level and the broken block is cut short where the first one starts.
-fn hoist_misnested(blocks: &mut Vec<Block>) {
-    let mut hoisted = Vec::new();
-    for block in blocks.iter_mut() {
-        take_misnested(block, &mut hoisted);
-    }
-    if hoisted.is_empty() {
-        return;
-    }
-    blocks.extend(hoisted);
-    blocks.sort_by_key(|b| b.span.start_byte);
-}
-
-fn take_misnested(parent: &mut Block, out: &mut Vec<Block>) {
-    let mut i = 0;
-    let mut first_start: Option<Span> = None;
-    while i < parent.blocks.len() {
-        let child = &parent.blocks[i];
-        let top_kind = BlockKind::from_ident(&child.ident, false);
-        if top_kind != BlockKind::Other && child.span.start_column == 1 {
-            let mut child = parent.blocks.remove(i);
-            child.kind = top_kind;
-            if first_start.is_none_or(|f| child.span.start_byte < f.start_byte) {
-                first_start = Some(child.span);
-            }
-            take_misnested(&mut child, out);
-            out.push(child);
-        } else {
-            take_misnested(&mut parent.blocks[i], out);
-            i += 1;
-        }
-    }
-    if let Some(cut) = first_start {
-        parent.span.end_byte = cut.start_byte;
-        parent.span.end_line = cut.start_line.saturating_sub(1).max(parent.span.start_line);
-        parent.span.end_column = 1;
-        parent.body_span.end_byte = parent.body_span.end_byte.min(cut.start_byte);
-        parent.body_span.end_line = parent.body_span.end_line.min(parent.span.end_line);
-        parent
-            .attributes
-            .retain(|a| a.span.start_byte < cut.start_byte);
-    }
 }
