@@ -1,14 +1,31 @@
 //! Redress web UI: Leptos pages, components and thin server functions.
+//!
+//! Pages live in [`pages`], one module per screen. Server functions are thin: check the
+//! caller's role with [`ssr::require_role`], call one `redress-store` operation, map the error
+//! through [`error::AppError`]. Compiled twice: with `ssr` for the server and `hydrate` for wasm.
 #![recursion_limit = "256"]
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
 };
 
-/// The HTML document shell rendered on the server around [`App`].
+use pages::{
+    campaigns::CampaignsPage, dashboard::DashboardPage, exceptions::ExceptionsPage,
+    findings::FindingsPage, imports::ImportsPage, layout::Shell, login::LoginPage,
+    reports::ReportsPage, repositories::RepositoriesPage, settings::SettingsPage,
+};
+
+/// The HTML document rendered on the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -35,20 +52,19 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/redress.css"/>
         <Title text="Redress"/>
         <Router>
-            <main>
-                <Routes fallback=|| "Page not found.".into_view()>
-                    <Route path=StaticSegment("") view=HomePage/>
-                </Routes>
-            </main>
+            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
+                <Route path=StaticSegment("login") view=LoginPage/>
+                <ParentRoute path=StaticSegment("") view=Shell>
+                    <Route path=StaticSegment("") view=DashboardPage/>
+                    <Route path=StaticSegment("campaigns") view=CampaignsPage/>
+                    <Route path=StaticSegment("findings") view=FindingsPage/>
+                    <Route path=StaticSegment("imports") view=ImportsPage/>
+                    <Route path=StaticSegment("repositories") view=RepositoriesPage/>
+                    <Route path=StaticSegment("exceptions") view=ExceptionsPage/>
+                    <Route path=StaticSegment("reports") view=ReportsPage/>
+                    <Route path=StaticSegment("settings") view=SettingsPage/>
+                </ParentRoute>
+            </Routes>
         </Router>
-    }
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    let count = RwSignal::new(0);
-    view! {
-        <h1>"Redress"</h1>
-        <button id="counter" on:click=move |_| *count.write() += 1>"Clicked " {count} " times"</button>
     }
 }

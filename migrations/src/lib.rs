@@ -1,5 +1,17 @@
 //! The database schema, as sea-orm migrations run in order.
+//!
+//! Every migration runs inside a transaction on every backend (SQLite included), so a failed
+//! migration leaves the schema as it was. Add a migration as a new `mNNNN_name.rs` module and
+//! append it to [`Migrator::migrations`]; never edit one that has shipped.
+
+#![expect(
+    elided_lifetimes_in_paths,
+    reason = "MigrationTrait::up is declared with an elided `&SchemaManager`; async_trait needs the same form"
+)]
+
 pub use sea_orm_migration::prelude::*;
+
+mod m0001_accounts;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -7,6 +19,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![]
+        vec![Box::new(m0001_accounts::Migration)]
     }
 }

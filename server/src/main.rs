@@ -1,26 +1,113 @@
 //! The `redress` binary: the web server and its command-line tools.
-use axum::Router;
-use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+//!
+//! `redress` alone serves the web app; `redress migrate` applies the schema; the domain
+//! commands (`import`, `locate`, `scan`, `fix`) work on files and repositories directly.
+mod csrf;
+mod session_store;
+mod web;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let options = LeptosOptions::builder()
-        .output_name("redress")
-        .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
-        .site_pkg_dir("pkg")
-        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 3000)))
-        .build();
-    let addr = options.site_addr;
-    let routes = generate_route_list(app::App);
-    let router = Router::new()
-        .leptos_routes(&options, routes, {
-            let options = options.clone();
-            move || app::shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler(app::shell))
-        .with_state(options);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, router.into_make_service()).await?;
-    Ok(())
+use std::{net::SocketAddr, process::ExitCode};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use redress_store::Store;
+
+/// Redress: fix cloud misconfigurations where they belong, in Terraform.
+#[derive(Debug, Parser)]
+#[command(name = "redress", version, about)]
+struct Cli {
+    /// Database URL: sqlite://PATH (default) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/redress.db", global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app (the default command).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, Parser)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "REDRESS_ADDR", default_value = "127.0.0.1:3000")]
+    addr: SocketAddr,
+    /// The built site (wasm, JS, CSS), as produced by `cargo leptos build`.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    site_root: String,
+    /// Public URL; when it starts with https:// session cookies are marked Secure.
+    #[arg(long, env = "REDRESS_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// E-mail of the first administrator, created when the database has no users.
+    #[arg(long, env = "REDRESS_ADMIN_EMAIL")]
+    admin_email: Option<String>,
+    /// Password of the first administrator; generated and printed once when not given.
+    #[arg(long, env = "REDRESS_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs::parse_from(["serve"])
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("REDRESS_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Migrate => {
+            let store = Store::open(&cli.database_url).await?;
+            store.migrate().await?;
+            println!("Database at {} is up to date.", store.backend_name());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = Store::connect(database_url).await?;
+    if let Some(admin) = store
+        .ensure_first_admin(args.admin_email.as_deref(), args.admin_password.as_deref())
+        .await
+        .context("cannot create the first administrator")?
+    {
+        match admin.generated_password {
+            Some(password) => println!(
+                "Created the first administrator {} with password {password} (shown once; set REDRESS_ADMIN_PASSWORD to choose it).",
+                admin.email
+            ),
+            None => println!("Created the first administrator {}.", admin.email),
+        }
+    }
+    let secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    web::serve(store, web::WebConfig { addr: args.addr, site_root: args.site_root, secure_cookies }).await
 }

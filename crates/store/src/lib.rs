@@ -1,2 +1,31 @@
 //! Storage: sea-orm entities and queries, transactions, and the domain operations the app calls.
+//!
+//! The store owns the database. Callers get a [`Store`] from [`Store::connect`] (which runs the
+//! migrations), then call one operation per user action: each operation is one transaction and
+//! returns plain types from `redress-types`, never sea-orm entities. Errors are [`StoreError`];
+//! the app maps them to HTTP statuses and messages in one place.
 #![warn(missing_docs)]
+
+mod api_tokens;
+mod db;
+mod entities;
+mod error;
+pub mod password;
+mod sessions;
+#[cfg(feature = "test-support")]
+pub mod testing;
+mod users;
+
+pub use api_tokens::{CreatedToken, TOKEN_PREFIX};
+pub use db::Store;
+pub use error::StoreError;
+pub use sessions::StoredSession;
+pub use users::{FirstAdmin, NewUser};
+
+/// The clock used by store operations; injectable so tests can move time.
+pub type Clock = std::sync::Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
+/// The real wall clock.
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(chrono::Utc::now)
+}
