@@ -378,12 +378,29 @@ fn walk(
     skipped: &mut Vec<SkippedFile>,
 ) -> Result<(), IacError> {
     if depth > MAX_DIR_DEPTH {
+        skipped.push(SkippedFile {
+            path: dir.strip_prefix(root).unwrap_or(dir).display().to_string(),
+            reason: format!("deeper than {MAX_DIR_DEPTH} directories"),
+        });
         return Ok(());
     }
-    let read = std::fs::read_dir(dir).map_err(|source| IacError::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let read = match std::fs::read_dir(dir) {
+        Ok(read) => read,
+        // The root must be readable; an unreadable subdirectory is skipped.
+        Err(source) if depth == 0 => {
+            return Err(IacError::Read {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+        Err(e) => {
+            skipped.push(SkippedFile {
+                path: dir.strip_prefix(root).unwrap_or(dir).display().to_string(),
+                reason: format!("cannot read directory: {e}"),
+            });
+            return Ok(());
+        }
+    };
     let mut entries: Vec<_> = read.filter_map(Result::ok).collect();
     entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {

@@ -140,15 +140,45 @@ fn build_walks_the_tree_and_the_cache_reparses_only_changed_files() {
     )
     .unwrap();
     std::fs::write(root.join("README.md"), "# not terraform").unwrap();
+    std::fs::create_dir_all(root.join("locked")).unwrap();
+    std::fs::write(root.join("locked/x.tf"), "resource \"a\" \"b\" {}\n").unwrap();
+    let big = format!(
+        "# {}\n",
+        "x".repeat(usize::try_from(redress_iac::MAX_FILE_BYTES).unwrap())
+    );
+    std::fs::write(root.join("huge.tf"), big).unwrap();
+    std::os::unix::fs::symlink("/etc", root.join("escape")).unwrap();
+    std::os::unix::fs::symlink(root.join("main.tf"), root.join("linked.tf")).unwrap();
+    let set_mode = |mode: u32| {
+        let mut perms = std::fs::metadata(root.join("locked"))
+            .unwrap()
+            .permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, mode);
+        std::fs::set_permissions(root.join("locked"), perms).unwrap();
+    };
+    set_mode(0o000);
+    // Root ignores directory permissions; only expect the skip when they bite.
+    let locked_readable = std::fs::read_dir(root.join("locked")).is_ok();
 
     let mut cache = IndexCache::new();
     let index = cache.index(root).unwrap();
-    let paths: Vec<&str> = index.files().map(|f| f.path.as_str()).collect();
+    let skipped: Vec<&str> = index.skipped().iter().map(|s| s.path.as_str()).collect();
+    assert!(skipped.contains(&"huge.tf"), "{skipped:?}");
+    assert_eq!(skipped.contains(&"locked"), !locked_readable, "{skipped:?}");
+    let paths: Vec<&str> = index
+        .files()
+        .map(|f| f.path.as_str())
+        .filter(|p| !p.starts_with("locked/"))
+        .collect();
     assert_eq!(
         paths,
-        ["main.tf", "modules/bucket/main.tf", "terraform.tfvars"]
+        ["main.tf", "modules/bucket/main.tf", "terraform.tfvars"],
+        "no symlinks, hidden directories or oversized files"
     );
-    assert_eq!(cache.parsed_last(), 3);
+    assert_eq!(cache.parsed_last(), if locked_readable { 4 } else { 3 });
+    set_mode(0o755);
+    std::fs::remove_dir_all(root.join("locked")).unwrap();
+    std::fs::remove_file(root.join("huge.tf")).unwrap();
     assert_eq!(index.tfvars_in_dir("").count(), 1);
     assert!(
         index
