@@ -50,11 +50,12 @@ impl EquivalentsTable {
 
     /// The policy that `tool`'s rule `rule_id` is equivalent to.
     pub fn lookup(&self, tool: &str, rule_id: &str) -> Option<&PolicyId> {
-        let tool = tool.to_ascii_lowercase();
-        let tool = if tool == "aws_config" {
-            "aws-config".to_string()
-        } else {
-            tool
+        // The ingest crate names tools `security-hub`, `aws-config`, `snyk-iac`; the catalog
+        // writes `securityhub`. Accept either spelling.
+        let tool = match tool.to_ascii_lowercase().as_str() {
+            "security-hub" | "security_hub" => "securityhub".to_string(),
+            "aws_config" => "aws-config".to_string(),
+            other => other.to_string(),
         };
         self.map.get(&(tool, rule_id.trim().to_ascii_lowercase()))
     }
@@ -96,6 +97,7 @@ mod tests {
             Some(versioning)
         );
         assert_eq!(lookup("securityhub", "S3.14"), Some(versioning));
+        assert_eq!(lookup("security-hub", "S3.14"), Some(versioning), "ingest's tool name");
         assert_eq!(lookup("tfsec", "AVD-AWS-0090"), Some(versioning));
         assert_eq!(lookup("trivy", "avd-aws-0090"), Some(versioning));
         assert_eq!(
