@@ -33,6 +33,22 @@ pub(crate) struct Scanner<'r> {
     eof: bool,
 }
 
+fn parse_slice(bytes: &[u8], first_line: u64) -> Result<Value, ScanError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let line = first_line + e.line().saturating_sub(1) as u64;
+        let message = e.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_owned(),
+            None => message,
+        };
+        ScanError::Syntax(message, line)
+    })
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
 impl<'r> Scanner<'r> {
     pub(crate) fn new(reader: &'r mut dyn BufRead) -> Scanner<'r> {
         Scanner {
@@ -51,7 +67,13 @@ impl<'r> Scanner<'r> {
 
     fn line_at(&self, at: usize) -> u64 {
         let upto = at.min(self.buf.len());
-        self.lines_dropped + self.buf[..upto].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        self.lines_dropped + count_lines(&self.buf[..upto]) + 1
+    }
+
+    /// Drops `buf[..n]`, keeping the line count.
+    fn drop_front(&mut self, n: usize) {
+        self.lines_dropped += count_lines(&self.buf[..n]);
+        self.buf.drain(..n);
     }
 
     pub(crate) fn syntax(&self, message: impl Into<String>) -> ScanError {
@@ -61,9 +83,7 @@ impl<'r> Scanner<'r> {
     /// Drops consumed bytes when that frees a good share of the buffer.
     fn compact(&mut self) {
         if self.pos > 0 && self.pos >= self.buf.len() / 2 {
-            self.lines_dropped +=
-                self.buf[..self.pos].iter().filter(|b| **b == b'\n').count() as u64;
-            self.buf.drain(..self.pos);
+            self.drop_front(self.pos);
             self.pos = 0;
         }
     }
@@ -221,9 +241,7 @@ impl<'r> Scanner<'r> {
             // the value when keeping it, everything scanned when skipping.
             let drop = if keep { start } else { i };
             if drop > 0 {
-                self.lines_dropped +=
-                    self.buf[..drop].iter().filter(|b| **b == b'\n').count() as u64;
-                self.buf.drain(..drop);
+                self.drop_front(drop);
                 i -= drop;
                 start = start.saturating_sub(drop);
                 self.pos = 0;
@@ -254,15 +272,11 @@ impl<'r> Scanner<'r> {
     /// Parses the value at the cursor into a `Value`.
     pub(crate) fn take_value(&mut self) -> Result<Value, ScanError> {
         let start = self.scan_value(true)?;
-        let bytes = &self.buf[start..self.pos];
-        serde_json::from_slice(bytes).map_err(|e| {
-            let line = self.line_at(start) + e.line().saturating_sub(1) as u64;
-            let message = e.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(i) => message[..i].to_owned(),
-                None => message,
-            };
-            ScanError::Syntax(message, line)
+        parse_slice(&self.buf[start..self.pos], 1).map_err(|e| match e {
+            ScanError::Syntax(message, line) => {
+                ScanError::Syntax(message, self.line_at(start) + line - 1)
+            }
+            other => other,
         })
     }
 
