@@ -27,7 +27,7 @@ fn module_dir(name: &str) -> PathBuf {
     corpus().map(|c| c.join(name)).unwrap_or_default()
 }
 
-#[divan::bench(args = ["s3-bucket", "security-group"], sample_count = 20)]
+#[divan::bench(args = ["terraform-aws-s3-bucket", "terraform-aws-security-group"], sample_count = 20)]
 fn load_and_scan(bencher: divan::Bencher<'_, '_>, module: &str) {
     let dir = module_dir(module);
     let catalog = Catalog::builtin().expect("catalog");
@@ -37,7 +37,7 @@ fn load_and_scan(bencher: divan::Bencher<'_, '_>, module: &str) {
     });
 }
 
-#[divan::bench(args = ["s3-bucket", "security-group"], sample_count = 20)]
+#[divan::bench(args = ["terraform-aws-s3-bucket", "terraform-aws-security-group"], sample_count = 20)]
 fn scan_only(bencher: divan::Bencher<'_, '_>, module: &str) {
     let dir = module_dir(module);
     let catalog = Catalog::builtin().expect("catalog");

@@ -97,7 +97,11 @@ mod tests {
             Some(versioning)
         );
         assert_eq!(lookup("securityhub", "S3.14"), Some(versioning));
-        assert_eq!(lookup("security-hub", "S3.14"), Some(versioning), "ingest's tool name");
+        assert_eq!(
+            lookup("security-hub", "S3.14"),
+            Some(versioning),
+            "ingest's tool name"
+        );
         assert_eq!(lookup("tfsec", "AVD-AWS-0090"), Some(versioning));
         assert_eq!(lookup("trivy", "avd-aws-0090"), Some(versioning));
         assert_eq!(

@@ -215,6 +215,46 @@ pub fn propose(
     Ok(fix)
 }
 
+/// Every failing instance of the repository grouped into fix sites: one proposed fix per
+/// resource (all its `count`/`for_each` instances together), and fixes whose diffs are
+/// identical (several resources fed by one variable default or module input) merged into one
+/// with all their targets. Unfixable failures come back as fixes that are not offered, with
+/// the reason.
+pub fn plan(repo: &Repo, catalog: &Catalog) -> Vec<Fix> {
+    let results = evaluate(repo, catalog);
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for r in results.iter().filter(|r| r.status == Status::Fail) {
+        let base = r
+            .address
+            .rfind('[')
+            .filter(|_| r.address.ends_with(']'))
+            .map_or(r.address.as_str(), |i| &r.address[..i]);
+        let key = (r.policy.as_str().to_string(), base.to_string());
+        if !wanted.contains(&key) {
+            wanted.push(key);
+        }
+    }
+    let mut fixes: Vec<Fix> = Vec::new();
+    for (policy, address) in wanted {
+        let Ok(f) = propose(repo, catalog, &policy, &address) else {
+            continue;
+        };
+        if let Some(same) = fixes
+            .iter_mut()
+            .find(|g| g.policy == f.policy && g.offered && f.offered && g.diff == f.diff)
+        {
+            for t in f.targets {
+                if !same.targets.contains(&t) {
+                    same.targets.push(t);
+                }
+            }
+            continue;
+        }
+        fixes.push(f);
+    }
+    fixes
+}
+
 /// Instances whose block lies on a changed line, plus the instances closed.
 fn blast_radius(
     repo: &Repo,
@@ -357,6 +397,22 @@ mod tests {
             "{}",
             fix.diff
         );
+    }
+
+    #[test]
+    fn plan_merges_resources_fed_by_one_variable_default_into_one_fix_site() {
+        let r = repo(
+            "variable \"enc\" {\n  default = false\n}\n\nresource \"aws_ebs_volume\" \"a\" {\n  encrypted = var.enc\n}\n\nresource \"aws_ebs_volume\" \"b\" {\n  encrypted = var.enc\n}\n",
+        );
+        let catalog = Catalog::builtin().expect("catalog");
+        let plan = plan(&r, &catalog);
+        let ebs: Vec<&Fix> = plan
+            .iter()
+            .filter(|f| f.policy.as_str() == "RDX-EBS-001")
+            .collect();
+        assert_eq!(ebs.len(), 1, "{ebs:?}");
+        assert_eq!(ebs[0].targets, vec!["aws_ebs_volume.a", "aws_ebs_volume.b"]);
+        assert!(ebs[0].offered);
     }
 
     #[test]
