@@ -1,0 +1,73 @@
+//! A forge-neutral change request: a GitHub pull request, a GitLab merge request, or a plain
+//! local branch. Types only; opening them on a forge comes later.
+
+use serde::{Deserialize, Serialize};
+
+/// What carries the change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChangeRequestKind {
+    /// A GitHub pull request.
+    PullRequest,
+    /// A GitLab merge request.
+    MergeRequest,
+    /// A branch in a local repository, for people who push it themselves.
+    LocalBranch,
+}
+
+/// Where a change request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChangeRequestState {
+    /// Opened as a draft (not yet ready for review).
+    Draft,
+    /// Open for review (for a local branch: the branch exists).
+    Open,
+    /// Merged into its base.
+    Merged,
+    /// Closed without merging (for a local branch: deleted).
+    Closed,
+}
+
+/// How one file changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FileChangeKind {
+    /// The file is new.
+    Added,
+    /// The file's content changes.
+    Modified,
+    /// The file is removed.
+    Deleted,
+}
+
+/// A file a change request touches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedFile {
+    /// Repository-relative path, `/`-separated.
+    pub path: String,
+    /// How it changes.
+    pub change: FileChangeKind,
+}
+
+/// A PR, MR or local branch carrying approved fixes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequest {
+    /// What carries the change.
+    pub kind: ChangeRequestKind,
+    /// One-line title.
+    pub title: String,
+    /// Description (Markdown).
+    pub body: String,
+    /// The branch holding the change.
+    pub branch: String,
+    /// The branch it is meant to merge into.
+    pub base: String,
+    /// Commit id at the tip of `branch`, once created.
+    pub head_commit: Option<String>,
+    /// Files the change touches.
+    pub files_changed: Vec<ChangedFile>,
+    /// Where it stands.
+    pub state: ChangeRequestState,
+    /// Number on the forge (`#12`, `!12`); `None` for a local branch.
+    pub number: Option<u64>,
+    /// Web address on the forge; `None` for a local branch.
+    pub url: Option<String>,
+}
