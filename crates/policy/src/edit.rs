@@ -32,6 +32,8 @@ pub enum FixKind {
     ModuleInput,
     /// Change a variable's default.
     VariableDefault,
+    /// Change a variable's value in a `.tfvars` file.
+    VariableValue,
     /// Remove world-open CIDRs from a rule.
     RemoveWorldCidr,
     /// Add a statement to a policy document.

@@ -643,6 +643,7 @@ impl<'r> Ctx<'r, '_> {
                             let f = &self.repo.files[val.file];
                             let kind = match val.via {
                                 Via::VariableDefault => FixKind::VariableDefault,
+                                Via::Tfvars => FixKind::VariableValue,
                                 Via::ModuleInput { .. } => FixKind::ModuleInput,
                                 _ if self.subject.is_module => FixKind::ModuleInput,
                                 _ => FixKind::SetValue,

@@ -284,12 +284,20 @@ fn blast_radius(
 }
 
 /// `resource.aws_s3_bucket.b`-style key of the top-level block holding a byte (inclusive end).
+/// A top-level attribute (in `.tfvars` files) is keyed `= name`.
 pub(crate) fn enclosing_block_key(file: &crate::repo::SourceFile, byte: usize) -> Option<String> {
     file.body
         .blocks
         .iter()
         .find(|b| b.span.start <= byte && byte <= b.span.end)
         .map(|b| format!("{} {}", b.ident, b.labels.join(" ")))
+        .or_else(|| {
+            file.body
+                .attrs
+                .iter()
+                .find(|a| a.span.start <= byte && byte <= a.span.end)
+                .map(|a| format!("= {}", a.name))
+        })
 }
 
 /// One replacement covering everything between the common prefix and suffix.

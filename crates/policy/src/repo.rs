@@ -61,6 +61,11 @@ impl SourceFile {
         )
     }
 
+    /// True for `terraform.tfvars` and `*.auto.tfvars` (variable values, no blocks).
+    pub fn is_tfvars(&self) -> bool {
+        self.path.ends_with(".tfvars")
+    }
+
     /// 1-based line of a byte offset.
     pub fn line(&self, byte: usize) -> usize {
         self.lines.line(byte)
@@ -273,6 +278,15 @@ impl Repo {
             return direct;
         };
         if let Some(var) = text.strip_prefix("var.").filter(|v| is_ident(v)) {
+            if scope.chain.is_empty()
+                && let Some((fi, attr)) = self.tfvars_value(&scope.dir, var)
+            {
+                return Resolved {
+                    val: &attr.value,
+                    file: fi,
+                    via: Via::Tfvars,
+                };
+            }
             if let Some((&last, outer)) = scope.chain.split_last() {
                 let call = &self.calls[last];
                 let caller = &self.files[call.file].body.blocks[call.block];
@@ -323,6 +337,21 @@ impl Repo {
             };
         }
         direct
+    }
+
+    /// The value a root module's `terraform.tfvars` / `*.auto.tfvars` give a variable (the
+    /// auto files in name order override `terraform.tfvars`, as Terraform loads them).
+    fn tfvars_value(&self, dir: &str, var: &str) -> Option<(usize, &crate::syntax::Attr)> {
+        let mut found = None;
+        let mut files: Vec<(usize, &SourceFile)> =
+            self.files_in(dir).filter(|(_, f)| f.is_tfvars()).collect();
+        files.sort_by_key(|(_, f)| (!f.path.ends_with("terraform.tfvars"), f.path.clone()));
+        for (fi, f) in files {
+            if let Some(a) = f.body.attr(var) {
+                found = Some((fi, a));
+            }
+        }
+        found
     }
 
     /// The instance keys of a block with `count` or `for_each`: `None` when it has neither,
@@ -386,6 +415,8 @@ impl Repo {
 pub(crate) enum Via {
     /// Written where it is used.
     Direct,
+    /// A root module's `terraform.tfvars` or `*.auto.tfvars`.
+    Tfvars,
     /// A variable's default.
     VariableDefault,
     /// A module input at the call site (index into `Repo::calls`).
@@ -483,7 +514,11 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(),
                 continue;
             }
             walk(root, &path, out)?;
-        } else if ft.is_file() && name.ends_with(".tf") {
+        } else if ft.is_file()
+            && (name.ends_with(".tf")
+                || name == "terraform.tfvars"
+                || name.ends_with(".auto.tfvars"))
+        {
             if out.len() >= MAX_FILES {
                 return Err(PolicyError::Path {
                     path: root.display().to_string(),
@@ -592,6 +627,27 @@ mod tests {
         assert!(
             !Repo::from_sources([("m.tf".to_string(), "resource \"a\" \"b\" {}\n".to_string())])
                 .aws_below_v4
+        );
+    }
+
+    #[test]
+    fn tfvars_override_variable_defaults_in_root_modules() {
+        let repo = Repo::from_sources([
+            ("main.tf".to_string(), "variable \"enc\" {\n  default = false\n}\nresource \"aws_x\" \"y\" {\n  e = var.enc\n}\n".to_string()),
+            ("terraform.tfvars".to_string(), "enc = false\n".to_string()),
+            ("prod.auto.tfvars".to_string(), "enc = true\n".to_string()),
+        ]);
+        let file = repo.file_index("main.tf").expect("file");
+        let block = &repo.files[file].body.blocks[1];
+        let r = repo.resolve(
+            &block.body.attr("e").expect("e").value,
+            file,
+            &Scope::default(),
+        );
+        assert!(matches!(r.val.kind, ValKind::Bool(true)));
+        assert_eq!(
+            (repo.files[r.file].path.as_str(), r.via),
+            ("prod.auto.tfvars", Via::Tfvars)
         );
     }
 

@@ -194,14 +194,12 @@ pub(crate) fn verify_patch(
         let Some(orig) = original.file(path) else {
             continue;
         };
-        let allowed: Vec<(usize, usize)> = orig
+        let wanted = |key: String| touched_blocks.iter().any(|(f, k)| f == path && *k == key);
+        let mut allowed: Vec<(usize, usize)> = orig
             .body
             .blocks
             .iter()
-            .filter(|b| {
-                let key = format!("{} {}", b.ident, b.labels.join(" "));
-                touched_blocks.iter().any(|(f, k)| f == path && *k == key)
-            })
+            .filter(|b| wanted(format!("{} {}", b.ident, b.labels.join(" "))))
             .map(|b| {
                 (
                     orig.line(b.span.start),
@@ -209,6 +207,18 @@ pub(crate) fn verify_patch(
                 )
             })
             .collect();
+        allowed.extend(
+            orig.body
+                .attrs
+                .iter()
+                .filter(|a| wanted(format!("= {}", a.name)))
+                .map(|a| {
+                    (
+                        orig.line(a.span.start),
+                        orig.line(a.span.end.saturating_sub(1)),
+                    )
+                }),
+        );
         for c in diff::changes(&orig.text, text) {
             let (first, last) = if c.old.is_empty() {
                 (c.old.start, c.old.start)

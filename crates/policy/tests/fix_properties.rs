@@ -1,6 +1,6 @@
 //! Property test: many generated variants of resources (attribute missing, wrong or right;
 //! nested blocks; count; values from a variable default or from a local module's call site;
-//! registry-module inputs; different indentation and comments). For every failing instance
+//! registry-module inputs; `terraform.tfvars` values; different indentation and comments). For every failing instance
 //! the generated fix must be offered, leave every file parsable, and make the policy pass;
 //! right values must not fail.
 
@@ -88,6 +88,7 @@ enum Source {
     VariableDefault,
     ModuleInput,
     RegistryModule,
+    Tfvars,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +115,7 @@ fn case() -> impl Strategy<Value = Case> {
             1 => Just(Source::VariableDefault),
             1 => Just(Source::ModuleInput),
             1 => Just(Source::RegistryModule),
+            1 => Just(Source::Tfvars),
         ],
         proptest::option::of(0u8..3),
         prop_oneof![Just(2usize), Just(4usize)],
@@ -190,6 +192,26 @@ fn build(c: &Case) -> (Vec<(String, String)>, String) {
             );
             (
                 vec![("main.tf".into(), text)],
+                format!("{rtype}.{}", c.name),
+            )
+        }
+        Source::Tfvars if single && value.is_some() => {
+            let v = value.unwrap_or("null");
+            // The default says the opposite; terraform.tfvars decides.
+            let default = if c.setting == Setting::Right {
+                wrong
+            } else {
+                right
+            };
+            let text = format!(
+                "variable \"setting\" {{\n{pad}default = {default}\n}}\n\nresource \"{rtype}\" \"{n}\" {{\n{count}{comment}{pad}{path} = var.setting\n}}\n",
+                n = c.name
+            );
+            (
+                vec![
+                    ("main.tf".into(), text),
+                    ("terraform.tfvars".into(), format!("setting = {v}\n")),
+                ],
                 format!("{rtype}.{}", c.name),
             )
         }
