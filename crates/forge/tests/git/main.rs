@@ -1,0 +1,6 @@
+//! Integration tests on real temporary git repositories.
+
+mod branch;
+mod common;
+mod local;
+mod remote;
