@@ -48,16 +48,16 @@ impl EquivalentsTable {
         Self { map }
     }
 
-    /// The policy that `tool`'s rule `rule_id` is equivalent to.
+    /// The policy that `tool`'s rule `rule_id` is equivalent to. Tool names are normalized
+    /// (`security-hub`, `aws_config`, …); Security Hub ids may be given as a control ARN or a
+    /// standard path (`…/S3.14`).
     pub fn lookup(&self, tool: &str, rule_id: &str) -> Option<&PolicyId> {
-        // The ingest crate names tools `security-hub`, `aws-config`, `snyk-iac`; the catalog
-        // writes `securityhub`. Accept either spelling.
-        let tool = match tool.to_ascii_lowercase().as_str() {
-            "security-hub" | "security_hub" => "securityhub".to_string(),
-            "aws_config" => "aws-config".to_string(),
-            other => other.to_string(),
-        };
-        self.map.get(&(tool, rule_id.trim().to_ascii_lowercase()))
+        let tool = normalize_tool(tool);
+        let mut id = rule_id.trim();
+        if tool == "securityhub" {
+            id = id.rsplit('/').next().unwrap_or(id);
+        }
+        self.map.get(&(tool.to_string(), id.to_ascii_lowercase()))
     }
 
     /// Number of `(tool, id)` entries.
@@ -68,6 +68,23 @@ impl EquivalentsTable {
     /// True when the table is empty.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
+    }
+}
+
+/// The catalog's spelling of a tool name.
+fn normalize_tool(tool: &str) -> &'static str {
+    match tool.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+        "checkov" => "checkov",
+        "kics" => "kics",
+        "trivy" => "trivy",
+        "tfsec" => "tfsec",
+        "securityhub" | "security-hub" | "aws-securityhub" | "aws-security-hub" => "securityhub",
+        "prowler" => "prowler",
+        "wiz" => "wiz",
+        "orca" => "orca",
+        "terrascan" => "terrascan",
+        "aws-config" | "awsconfig" | "config" => "aws-config",
+        _ => "",
     }
 }
 
@@ -110,6 +127,22 @@ mod tests {
         );
         assert_eq!(lookup("checkov", "CKV_AWS_99999"), None);
         assert_eq!(lookup("nosuchtool", "S3.14"), None);
+        assert_eq!(lookup("security-hub", "S3.14"), Some(versioning));
+        assert_eq!(
+            lookup(
+                "securityhub",
+                "arn:aws:securityhub:eu-west-1:123456789012:security-control/S3.14"
+            ),
+            Some(versioning)
+        );
+        assert_eq!(
+            lookup("tfsec", "aws-s3-enable-versioning"),
+            Some(versioning)
+        );
+        assert_eq!(
+            lookup("aws_config", "s3-bucket-versioning-enabled"),
+            Some(versioning)
+        );
     }
 
     #[test]

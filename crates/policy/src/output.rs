@@ -115,7 +115,6 @@ pub fn sarif(results: &[EvalResult], catalog: &Catalog) -> Value {
             "tool": { "driver": {
                 "name": "redress",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/redress/redress",
                 "rules": rules,
             }},
             "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The scanned directory." } } },

@@ -119,6 +119,21 @@ fn kics_positives_negatives_and_fixes() {
         for query_name in &policy.kics_queries {
             covered_queries.insert(query_name.clone());
             let query = queries.join(query_name);
+            let meta: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(query.join("metadata.json")).expect("metadata"),
+            )
+            .expect("json");
+            let kics_id = meta["id"].as_str().expect("query id");
+            if !policy
+                .equivalents
+                .get("kics")
+                .is_some_and(|ids| ids.iter().any(|i| i == kics_id))
+            {
+                failures.push(format!(
+                    "{} lists query {query_name} but not its id {kics_id} under equivalents.kics",
+                    policy.id
+                ));
+            }
             let mut c = Counts::default();
             let expected = expected_lines(&query);
             for (name, text) in test_files(&query, "positive") {
