@@ -130,3 +130,56 @@ pub fn fix_dir(
         applied,
     })
 }
+
+/// `redress fix --finding`: maps another tool's rule id to its policy through the
+/// equivalents table, then builds the fix for the located resource `address`.
+pub fn fix_finding(
+    dir: &Path,
+    tool: &str,
+    rule_id: &str,
+    address: &str,
+    apply: bool,
+) -> Result<FixReport, PolicyError> {
+    let policy = crate::equivalents::lookup(tool, rule_id).ok_or_else(|| {
+        PolicyError::UnknownPolicy(format!("{tool} rule {rule_id} has no equivalent policy"))
+    })?;
+    fix_dir(dir, policy.as_str(), address, apply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_applies_only_verified_changes_and_scan_reports_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let main = dir.path().join("main.tf");
+        std::fs::write(
+            &main,
+            "resource \"aws_ebs_volume\" \"v\" {\n  size = 8\n}\n",
+        )
+        .expect("write");
+        let scan = scan_dir(dir.path(), ScanFormat::Json).expect("scan");
+        assert!(
+            scan.output.contains("\"policy\":\"RDX-EBS-001\""),
+            "{}",
+            scan.output
+        );
+        let report =
+            fix_finding(dir.path(), "checkov", "CKV_AWS_3", "aws_ebs_volume.v", true).expect("fix");
+        assert!(report.applied, "{}", report.output);
+        assert!(
+            report.output.contains("+  encrypted = true"),
+            "{}",
+            report.output
+        );
+        let text = std::fs::read_to_string(&main).expect("read");
+        assert_eq!(
+            text,
+            "resource \"aws_ebs_volume\" \"v\" {\n  size = 8\n  encrypted = true\n}\n"
+        );
+        let again = scan_dir(dir.path(), ScanFormat::Text).expect("scan");
+        assert!(!again.output.contains("RDX-EBS-001"), "{}", again.output);
+        assert!(fix_finding(dir.path(), "checkov", "CKV_NOPE", "aws_ebs_volume.v", false).is_err());
+    }
+}

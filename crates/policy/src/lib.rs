@@ -12,13 +12,18 @@
 //! - [`Catalog::builtin`], [`Catalog::add_dir`]: the policies.
 //! - [`equivalents::lookup`]`(tool, rule_id) -> Option<&PolicyId>`: for the import correlation hook.
 //! - [`Repo::load`] / [`Repo::from_sources`], then [`evaluate`]`(&repo, &catalog) -> Vec<EvalResult>`.
-//! - [`fix::propose`]`(&repo, &catalog, policy, address) -> Fix` (edits, blast radius, unified
-//!   diff, verification) and [`verify::verify_edit`] for a human-edited file.
+//! - [`fix::propose`]`(&repo, &catalog, policy, address) -> Fix` (edits, blast radius, closed
+//!   instances, fix site, unified diff, verification), [`fix::plan`] (every failing instance
+//!   grouped into fix sites, for campaigns) and [`verify::verify_edit`] for a human-edited file.
+//! - [`PolicyFixSiteHint`]: the index crate's `FixSiteHint`, for `Locator::with_hint`.
 //! - [`output::scan_json`], [`output::sarif`], and the CLI entry points [`cli::scan_dir`] /
 //!   [`cli::fix_dir`] that return the text `redress scan` / `redress fix` print.
 //!
 //! The policy crate reads HCL with hcl-rs (hcl-edit) because policies need byte spans inside
-//! values (object items, list elements, heredoc lines), which the index does not record.
+//! values (object items, list elements, heredoc lines), which the index does not record; it
+//! follows local modules, `var.*` (call-site input, `terraform.tfvars` / `*.auto.tfvars`,
+//! default) and `local.*` itself. The index is used to verify fixes (tree-sitter ERROR and
+//! MISSING nodes) and receives the fix-site hint.
 #![warn(missing_docs)]
 
 pub mod catalog;
