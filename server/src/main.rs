@@ -2,6 +2,7 @@
 //!
 //! `redress` alone serves the web app; `redress migrate` applies the schema; the domain
 //! commands (`import`, `locate`, `scan`, `fix`) work on files and repositories directly.
+mod commands;
 mod csrf;
 mod session_store;
 mod web;
@@ -17,7 +18,12 @@ use redress_store::Store;
 #[command(name = "redress", version, about)]
 struct Cli {
     /// Database URL: sqlite://PATH (default) or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/redress.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/redress.db",
+        global = true
+    )]
     database_url: String,
     #[command(subcommand)]
     command: Option<Command>,
@@ -29,6 +35,12 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Map findings to the Terraform lines that define their resources.
+    Locate(commands::locate::LocateArgs),
+    /// Scan a Terraform directory with the built-in policies.
+    Scan(commands::scan::ScanArgs),
+    /// Print (and with --apply, write) the verified fix for one policy on one resource.
+    Fix(commands::fix::FixArgs),
 }
 
 #[derive(Debug, Parser)]
@@ -73,7 +85,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -81,15 +93,20 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Serve(args) => serve(&cli.database_url, args)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::Migrate => {
             let store = Store::open(&cli.database_url).await?;
             store.migrate().await?;
             println!("Database at {} is up to date.", store.backend_name());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
+        Command::Locate(args) => commands::locate::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Fix(args) => commands::fix::run(args),
     }
 }
 
@@ -108,6 +125,17 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             None => println!("Created the first administrator {}.", admin.email),
         }
     }
-    let secure_cookies = args.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    web::serve(store, web::WebConfig { addr: args.addr, site_root: args.site_root, secure_cookies }).await
+    let secure_cookies = args
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    web::serve(
+        store,
+        web::WebConfig {
+            addr: args.addr,
+            site_root: args.site_root,
+            secure_cookies,
+        },
+    )
+    .await
 }

@@ -1,0 +1,7 @@
+//! The command-line tools besides `serve`: one module per subcommand, each with its clap
+//! `Args` struct and a `run` function. Add a command as a module here plus one variant and
+//! one match arm in `main.rs`.
+
+pub mod fix;
+pub mod locate;
+pub mod scan;
