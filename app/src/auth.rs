@@ -26,7 +26,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         Ok(user) => {
             state.login_limiter.record_success(&email);
             let session = ssr::session().await?;
-            session.cycle_id().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| AppError::Internal(format!("session: {e}")))?;
             session
                 .insert(SESSION_USER_ID, user.id)
                 .await
@@ -47,7 +50,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 #[server]
 pub async fn logout() -> Result<(), AppError> {
     let session = crate::ssr::session().await?;
-    session.flush().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(format!("session: {e}")))?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -64,7 +70,10 @@ async fn client_address() -> String {
     use std::net::SocketAddr;
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
-        .map_or_else(|_| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string())
+        .map_or_else(
+            |_| "unknown".to_owned(),
+            |ConnectInfo(addr)| addr.ip().to_string(),
+        )
 }
 
 /// Only local absolute paths are followed after login, never another site.

@@ -64,7 +64,10 @@ impl AppError {
 
     /// Shorthand for an invalid field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.into(), message: message.into() }
+        AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -83,7 +86,10 @@ impl From<redress_store::StoreError> for AppError {
         let app = match err {
             E::NotFound { what } => AppError::NotFound(what),
             E::Conflict(msg) => AppError::Conflict(msg),
-            E::Invalid { field, message } => AppError::Invalid { field: field.into(), message },
+            E::Invalid { field, message } => AppError::Invalid {
+                field: field.into(),
+                message,
+            },
             E::InvalidCredentials => AppError::Invalid {
                 field: "password".into(),
                 message: "wrong e-mail or password".into(),
@@ -107,7 +113,10 @@ mod tests {
     fn every_error_has_a_client_or_server_status() {
         let all = [
             AppError::Unauthenticated,
-            AppError::Forbidden { role: "manager".into(), action: "x".into() },
+            AppError::Forbidden {
+                role: "manager".into(),
+                action: "x".into(),
+            },
             AppError::NotAllowed("x".into()),
             AppError::NotFound("x".into()),
             AppError::invalid("f", "m"),
@@ -120,6 +129,13 @@ mod tests {
             assert!((400..600).contains(&e.status()), "{e:?}");
         }
         assert_eq!(AppError::Unauthenticated.status(), 401);
-        assert_eq!(AppError::Forbidden { role: "m".into(), action: "a".into() }.status(), 403);
+        assert_eq!(
+            AppError::Forbidden {
+                role: "m".into(),
+                action: "a".into()
+            }
+            .status(),
+            403
+        );
     }
 }

@@ -45,7 +45,9 @@ pub fn same_site_verdict(headers: &HeaderMap) -> Result<(), String> {
         return Err(format!("Sec-Fetch-Site is {site}"));
     }
     let host = get("host").ok_or("no Host header")?;
-    let source = get("origin").filter(|o| *o != "null").or_else(|| get("referer"));
+    let source = get("origin")
+        .filter(|o| *o != "null")
+        .or_else(|| get("referer"));
     let Some(source) = source else {
         return Err("no Origin or Referer header on a state-changing request".into());
     };
@@ -58,7 +60,9 @@ pub fn same_site_verdict(headers: &HeaderMap) -> Result<(), String> {
 
 /// `host[:port]` of an absolute http(s) URL.
 fn authority_of(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     Some(&rest[..end]).filter(|a| !a.is_empty())
 }
@@ -77,27 +81,49 @@ mod tests {
 
     #[test]
     fn same_origin_passes() {
-        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000")]);
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+        ]);
         assert!(same_site_verdict(&h).is_ok());
-        let h = headers(&[("host", "redress.local"), ("referer", "https://redress.local/login?next=/")]);
+        let h = headers(&[
+            ("host", "redress.local"),
+            ("referer", "https://redress.local/login?next=/"),
+        ]);
         assert!(same_site_verdict(&h).is_ok());
     }
 
     #[test]
     fn cross_site_is_refused() {
-        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "http://evil.example")]);
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://evil.example"),
+        ]);
         assert!(same_site_verdict(&h).unwrap_err().contains("evil.example"));
-        let h = headers(&[("host", "a"), ("origin", "http://a"), ("sec-fetch-site", "cross-site")]);
+        let h = headers(&[
+            ("host", "a"),
+            ("origin", "http://a"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
         assert!(same_site_verdict(&h).is_err());
         let h = headers(&[("host", "127.0.0.1:3000")]);
         assert!(same_site_verdict(&h).is_err(), "no origin at all");
-        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000.evil.example")]);
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000.evil.example"),
+        ]);
         assert!(same_site_verdict(&h).is_err(), "prefix trick");
     }
 
     #[test]
     fn bearer_tokens_are_recognised() {
-        assert!(has_bearer_token(&headers(&[("authorization", "Bearer rdx_abc")])));
-        assert!(!has_bearer_token(&headers(&[("authorization", "Basic abc")])));
+        assert!(has_bearer_token(&headers(&[(
+            "authorization",
+            "Bearer rdx_abc"
+        )])));
+        assert!(!has_bearer_token(&headers(&[(
+            "authorization",
+            "Basic abc"
+        )])));
     }
 }

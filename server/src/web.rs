@@ -39,7 +39,11 @@ pub fn app_state(store: Store, config: &WebConfig) -> AppState {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
-    AppState { store, login_limiter: Arc::new(LoginRateLimiter::default()), leptos_options }
+    AppState {
+        store,
+        login_limiter: Arc::new(LoginRateLimiter::default()),
+        leptos_options,
+    }
 }
 
 /// Every route of the application with its layers.
@@ -55,14 +59,19 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(ssr_state.clone()),
             move || app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .layer(middleware::from_fn(csrf::protect))
         .layer(sessions)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -80,7 +89,10 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
@@ -109,10 +121,13 @@ pub async fn serve(store: Store, config: WebConfig) -> anyhow::Result<()> {
     let state = app_state(store, &config);
     let app = router(state, config.secure_cookies);
     println!("Redress is serving http://{}", config.addr);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server stopped with an error")
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server stopped with an error")
 }
 
 async fn shutdown_signal() {

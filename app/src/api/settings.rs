@@ -24,15 +24,24 @@ pub async fn list_my_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
 #[server]
 pub async fn create_my_token(name: String) -> Result<NewTokenView, AppError> {
     let user = crate::ssr::require_user().await?;
-    let created = crate::ssr::state()?.store.create_api_token(user.id, &name).await?;
-    Ok(NewTokenView { summary: created.summary, secret: created.secret })
+    let created = crate::ssr::state()?
+        .store
+        .create_api_token(user.id, &name)
+        .await?;
+    Ok(NewTokenView {
+        summary: created.summary,
+        secret: created.secret,
+    })
 }
 
 /// Revokes one of the caller's API tokens.
 #[server]
 pub async fn revoke_my_token(id: i64) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
-    Ok(crate::ssr::state()?.store.revoke_api_token(user.id, id).await?)
+    Ok(crate::ssr::state()?
+        .store
+        .revoke_api_token(user.id, id)
+        .await?)
 }
 
 /// Every account (admins only).
@@ -51,7 +60,9 @@ pub async fn create_user(
     password: String,
 ) -> Result<UserSummary, AppError> {
     crate::ssr::require_role(&[redress_types::Role::Admin], "manage users").await?;
-    let role: redress_types::Role = role.parse().map_err(|e: redress_types::UnknownRole| AppError::invalid("role", e.to_string()))?;
+    let role: redress_types::Role = role
+        .parse()
+        .map_err(|e: redress_types::UnknownRole| AppError::invalid("role", e.to_string()))?;
     let new = redress_store::NewUser {
         email,
         display_name: Some(display_name),
@@ -65,6 +76,8 @@ pub async fn create_user(
 #[server]
 pub async fn set_user_role(id: i64, role: String) -> Result<UserSummary, AppError> {
     crate::ssr::require_role(&[redress_types::Role::Admin], "manage users").await?;
-    let role: redress_types::Role = role.parse().map_err(|e: redress_types::UnknownRole| AppError::invalid("role", e.to_string()))?;
+    let role: redress_types::Role = role
+        .parse()
+        .map_err(|e: redress_types::UnknownRole| AppError::invalid("role", e.to_string()))?;
     Ok(crate::ssr::state()?.store.set_user_role(id, role).await?)
 }

@@ -7,7 +7,9 @@ use crate::pages::components::use_current_user;
 /// Getting started, and later the headline numbers.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let name = use_current_user().map(|u| u.display_name).unwrap_or_default();
+    let name = use_current_user()
+        .map(|u| u.display_name)
+        .unwrap_or_default();
     view! {
         <h1>"Welcome, " {name}</h1>
         <section class="getting-started">

@@ -78,7 +78,10 @@ pub fn check_role(user: &UserSummary, allowed: &[Role], action: &str) -> Result<
         Ok(())
     } else {
         set_status(403);
-        Err(AppError::Forbidden { role: user.role.to_string(), action: action.to_owned() })
+        Err(AppError::Forbidden {
+            role: user.role.to_string(),
+            action: action.to_owned(),
+        })
     }
 }
 
@@ -100,7 +103,9 @@ pub fn log_internal(err: &dyn std::fmt::Display) -> String {
 
 fn rand_ref() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() ^ (d.as_secs() as u32))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() ^ (d.as_secs() as u32))
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -24,17 +24,28 @@ impl LoginRateLimiter {
     /// A limiter allowing `max_per_email` failures per e-mail and `max_per_client` per client
     /// address within `window`.
     pub fn new(window: Duration, max_per_email: usize, max_per_client: usize) -> Self {
-        Self { window, max_per_email, max_per_client, failures: Mutex::new(HashMap::new()) }
+        Self {
+            window,
+            max_per_email,
+            max_per_client,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(wait)` when this e-mail or client has failed too often recently.
     pub fn check(&self, email: &str, client: &str, now: Instant) -> Result<(), Duration> {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let keys = [(email_key(email), self.max_per_email), (client_key(client), self.max_per_client)];
+        let keys = [
+            (email_key(email), self.max_per_email),
+            (client_key(client), self.max_per_client),
+        ];
         let mut wait = None::<Duration>;
         for (key, max) in keys {
             if let Some(times) = failures.get_mut(&key) {
-                while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                while times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
                     times.pop_front();
                 }
                 if times.len() >= max
@@ -83,10 +94,19 @@ mod tests {
             assert!(limiter.check("a@x", "1.2.3.4", t0).is_ok(), "attempt {i}");
             limiter.record_failure("A@x", "1.2.3.4", t0);
         }
-        let wait = limiter.check("a@x", "5.6.7.8", t0 + Duration::from_secs(10)).unwrap_err();
+        let wait = limiter
+            .check("a@x", "5.6.7.8", t0 + Duration::from_secs(10))
+            .unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
-        assert!(limiter.check("b@x", "1.2.3.4", t0).is_ok(), "other e-mails unaffected");
-        assert!(limiter.check("a@x", "1.2.3.4", t0 + Duration::from_secs(61)).is_ok());
+        assert!(
+            limiter.check("b@x", "1.2.3.4", t0).is_ok(),
+            "other e-mails unaffected"
+        );
+        assert!(
+            limiter
+                .check("a@x", "1.2.3.4", t0 + Duration::from_secs(61))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -21,7 +21,11 @@ pub struct CreatedToken {
 
 impl Store {
     /// Creates a token for `user_id`.
-    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<CreatedToken, StoreError> {
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+    ) -> Result<CreatedToken, StoreError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
             return Err(StoreError::invalid("name", "must be 1 to 100 characters"));
@@ -41,7 +45,10 @@ impl Store {
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        Ok(CreatedToken { summary: to_summary(model), secret })
+        Ok(CreatedToken {
+            summary: to_summary(model),
+            secret,
+        })
     }
 
     /// The user's tokens, newest first.
@@ -90,7 +97,9 @@ impl Store {
         active.last_used_at = Set(Some(self.now()));
         active.update(&txn).await?;
         txn.commit().await?;
-        self.active_user(user_id).await?.ok_or(StoreError::InvalidCredentials)
+        self.active_user(user_id)
+            .await?
+            .ok_or(StoreError::InvalidCredentials)
     }
 }
 

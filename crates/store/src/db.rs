@@ -14,7 +14,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend_name()).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend_name())
+            .finish_non_exhaustive()
     }
 }
 
@@ -37,7 +39,11 @@ impl Store {
                 reason: "expected sqlite://PATH or postgres://USER@HOST/DB".into(),
             });
         }
-        let url = if is_sqlite { prepare_sqlite(url, &shown)? } else { url.to_owned() };
+        let url = if is_sqlite {
+            prepare_sqlite(url, &shown)?
+        } else {
+            url.to_owned()
+        };
         let mut options = ConnectOptions::new(url);
         options
             .sqlx_logging(false)
@@ -49,18 +55,28 @@ impl Store {
         }
         let db = Database::connect(options)
             .await
-            .map_err(|source| StoreError::Unreachable { url: shown.clone(), source })?;
+            .map_err(|source| StoreError::Unreachable {
+                url: shown.clone(),
+                source,
+            })?;
         if is_sqlite {
-            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
-                .await
-                .map_err(|source| StoreError::Unreachable { url: shown, source })?;
+            db.execute_unprepared(
+                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+            )
+            .await
+            .map_err(|source| StoreError::Unreachable { url: shown, source })?;
         }
-        Ok(Store { db, clock: system_clock() })
+        Ok(Store {
+            db,
+            clock: system_clock(),
+        })
     }
 
     /// Runs every pending migration, each in its own transaction.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::up(&self.db, None).await.map_err(StoreError::Migration)
+        Migrator::up(&self.db, None)
+            .await
+            .map_err(StoreError::Migration)
     }
 
     /// Replaces the clock (tests move time forward to expire things).
@@ -91,20 +107,34 @@ impl Store {
 
 /// Creates the SQLite file's directory and asks the driver to create the file.
 fn prepare_sqlite(url: &str, shown: &str) -> Result<String, StoreError> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() {
-        return Err(StoreError::BadUrl { url: shown.to_owned(), reason: "no file path".into() });
+        return Err(StoreError::BadUrl {
+            url: shown.to_owned(),
+            reason: "no file path".into(),
+        });
     }
     if path != ":memory:" {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::BadUrl {
                 url: shown.to_owned(),
                 reason: format!("cannot create directory {}: {e}", dir.display()),
             })?;
         }
     }
-    let query = if query.contains("mode=") { query.to_owned() } else if query.is_empty() { "mode=rwc".to_owned() } else { format!("{query}&mode=rwc") };
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
     Ok(format!("sqlite://{path}?{query}"))
 }
 
@@ -128,8 +158,14 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://me:secret@db/redress"), "postgres://me:***@db/redress");
-        assert_eq!(redact("sqlite://data/redress.db"), "sqlite://data/redress.db");
+        assert_eq!(
+            redact("postgres://me:secret@db/redress"),
+            "postgres://me:***@db/redress"
+        );
+        assert_eq!(
+            redact("sqlite://data/redress.db"),
+            "sqlite://data/redress.db"
+        );
     }
 
     #[test]

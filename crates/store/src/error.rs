@@ -49,6 +49,14 @@ pub enum StoreError {
     /// The action breaks a rule of the workflow (e.g. approving one's own request).
     #[error("{0}")]
     NotAllowed(String),
+    /// A findings import failed and was rolled back; the history records it as failed.
+    #[error("{message}")]
+    Import {
+        /// The failed import's entry in the history, when it could be recorded.
+        import_id: Option<i64>,
+        /// What went wrong, naming the format, the record and the field when the file is at fault.
+        message: String,
+    },
     /// Hashing a password failed (should not happen with valid parameters).
     #[error("password hashing failed: {0}")]
     Hash(String),
@@ -57,7 +65,10 @@ pub enum StoreError {
 impl StoreError {
     /// Shorthand for [`StoreError::Invalid`].
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Invalid { field, message: message.into() }
+        StoreError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     /// Shorthand for [`StoreError::NotFound`].

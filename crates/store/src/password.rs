@@ -21,13 +21,20 @@ pub fn hash(password: &str) -> Result<String, StoreError> {
 
 /// Checks `password` against a PHC hash; a malformed hash counts as a mismatch.
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A random alphanumeric secret of `len` characters (generated passwords, API tokens).
 pub fn random_secret(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// Rejects passwords too short to be safe.

@@ -19,7 +19,11 @@ impl Store {
     /// Inserts a new session; returns `false` if the id is already taken.
     pub async fn session_create(&self, s: &StoredSession) -> Result<bool, StoreError> {
         let inserted = session::Entity::insert(active(s))
-            .on_conflict(OnConflict::column(session::Column::Id).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(session::Column::Id)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(&self.db)
             .await?;
         Ok(inserted == 1)
@@ -45,12 +49,18 @@ impl Store {
             .filter(session::Column::ExpiresAt.gt(now))
             .one(&self.db)
             .await?
-            .map(|m| StoredSession { id: m.id, data: m.data, expires_at: m.expires_at }))
+            .map(|m| StoredSession {
+                id: m.id,
+                data: m.data,
+                expires_at: m.expires_at,
+            }))
     }
 
     /// Deletes a session (logout).
     pub async fn session_delete(&self, id: &str) -> Result<(), StoreError> {
-        session::Entity::delete_by_id(id.to_owned()).exec(&self.db).await?;
+        session::Entity::delete_by_id(id.to_owned())
+            .exec(&self.db)
+            .await?;
         Ok(())
     }
 

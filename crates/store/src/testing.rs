@@ -23,7 +23,12 @@ pub async fn sqlite() -> Result<TestDb, StoreError> {
     let dir = tempfile::tempdir().map_err(|e| StoreError::Conflict(format!("temp dir: {e}")))?;
     let url = format!("sqlite://{}/test.db", dir.path().display());
     let store = Store::connect(&url).await?;
-    Ok(TestDb { backend: "sqlite", store, url, _dir: Some(dir) })
+    Ok(TestDb {
+        backend: "sqlite",
+        store,
+        url,
+        _dir: Some(dir),
+    })
 }
 
 /// A migrated store in a new PostgreSQL database, when a server is configured.
@@ -34,18 +39,35 @@ pub async fn postgres() -> Result<Option<TestDb>, StoreError> {
                 "REDRESS_TEST_PG_URL is not set under CI: run the tests through `make test`".into(),
             ));
         }
-        eprintln!("REDRESS_TEST_PG_URL not set: PostgreSQL half of this test skipped (make test sets it)");
+        eprintln!(
+            "REDRESS_TEST_PG_URL not set: PostgreSQL half of this test skipped (make test sets it)"
+        );
         return Ok(None);
     };
-    let name = format!("redress_test_{}", crate::password::random_secret(12).to_lowercase());
+    let name = format!(
+        "redress_test_{}",
+        crate::password::random_secret(12).to_lowercase()
+    );
     let admin = Database::connect(&admin_url)
         .await
-        .map_err(|source| StoreError::Unreachable { url: admin_url.clone(), source })?;
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+        .map_err(|source| StoreError::Unreachable {
+            url: admin_url.clone(),
+            source,
+        })?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await?;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
     let url = format!("{base}/{name}");
     let store = Store::connect(&url).await?;
-    Ok(Some(TestDb { backend: "postgres", store, url, _dir: None }))
+    Ok(Some(TestDb {
+        backend: "postgres",
+        store,
+        url,
+        _dir: None,
+    }))
 }
 
 /// Every backend available to this test run: SQLite, and PostgreSQL when configured.

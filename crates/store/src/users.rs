@@ -45,9 +45,15 @@ impl Store {
             .unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
         let hash = password::hash(&new.password)?;
         let txn = self.db.begin().await?;
-        let taken = user::Entity::find().filter(user::Column::Email.eq(&email)).count(&txn).await? > 0;
+        let taken = user::Entity::find()
+            .filter(user::Column::Email.eq(&email))
+            .count(&txn)
+            .await?
+            > 0;
         if taken {
-            return Err(StoreError::Conflict(format!("a user with e-mail {email} already exists")));
+            return Err(StoreError::Conflict(format!(
+                "a user with e-mail {email} already exists"
+            )));
         }
         let model = user::ActiveModel {
             email: Set(email),
@@ -65,9 +71,16 @@ impl Store {
     }
 
     /// Checks an e-mail and password; returns the account when both match and it is active.
-    pub async fn authenticate(&self, email: &str, password: &str) -> Result<UserSummary, StoreError> {
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<UserSummary, StoreError> {
         let email = email.trim().to_lowercase();
-        let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&self.db).await?;
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(&email))
+            .one(&self.db)
+            .await?;
         match found {
             Some(model) if !model.disabled && password::verify(password, &model.password_hash) => {
                 to_summary(model)
@@ -131,7 +144,10 @@ impl Store {
         }
         let email = email.unwrap_or("admin@localhost").to_owned();
         let generated = password.is_none().then(|| password::random_secret(20));
-        let password = password.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
+        let password = password
+            .map(str::to_owned)
+            .or_else(|| generated.clone())
+            .unwrap_or_default();
         let created = self
             .create_user(NewUser {
                 email,
@@ -140,20 +156,28 @@ impl Store {
                 password,
             })
             .await?;
-        Ok(Some(FirstAdmin { email: created.email, generated_password: generated }))
+        Ok(Some(FirstAdmin {
+            email: created.email,
+            generated_password: generated,
+        }))
     }
 }
 
 /// An argon2id hash of a random string, used to equalize timing for unknown e-mails.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Pp3Xq6v6HMRrwMBSC0Lj8lcR6Mqb6cUF5ybRgY2Fbb8";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Pp3Xq6v6HMRrwMBSC0Lj8lcR6Mqb6cUF5ybRgY2Fbb8";
 
 fn normalize_email(email: &str) -> Result<String, StoreError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
         && !email.chars().any(char::is_whitespace);
-    if valid { Ok(email) } else { Err(StoreError::invalid("email", "is not an e-mail address")) }
+    if valid {
+        Ok(email)
+    } else {
+        Err(StoreError::invalid("email", "is not an e-mail address"))
+    }
 }
 
 fn to_summary(model: user::Model) -> Result<UserSummary, StoreError> {
@@ -161,5 +185,10 @@ fn to_summary(model: user::Model) -> Result<UserSummary, StoreError> {
         .role
         .parse::<Role>()
         .map_err(|e| StoreError::Conflict(format!("user {}: {e}", model.id)))?;
-    Ok(UserSummary { id: model.id, email: model.email, display_name: model.display_name, role })
+    Ok(UserSummary {
+        id: model.id,
+        email: model.email,
+        display_name: model.display_name,
+        role,
+    })
 }

@@ -4,9 +4,15 @@
 //! the database or the web stack. The store returns these types and the app renders them.
 #![warn(missing_docs)]
 
+mod findings;
 mod role;
+mod workflow;
 
+pub use findings::{
+    FindingDetail, FindingQuery, FindingRow, FindingSort, ImportRecord, ImportSkip, ImportSummary,
+};
 pub use role::{Role, UnknownRole};
+pub use workflow::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +58,12 @@ mod tests {
 
     #[test]
     fn page_count_rounds_up_and_is_at_least_one() {
-        let page = |total| Page::<()> { items: vec![], total, page: 1, per_page: 50 };
+        let page = |total| Page::<()> {
+            items: vec![],
+            total,
+            page: 1,
+            per_page: 50,
+        };
         assert_eq!(page(0).page_count(), 1);
         assert_eq!(page(50).page_count(), 1);
         assert_eq!(page(51).page_count(), 2);
