@@ -187,14 +187,14 @@ impl CodeOwners {
     /// For each section, the rule that decides `path` (the last match; GitLab exclusions
     /// remove the path from their section). Sections where nothing matches are left out.
     pub fn explain(&self, path: &str) -> Vec<SectionMatch> {
-        let path = path.trim_start_matches('/');
+        let parts = pattern::split_path(path);
         self.sections
             .iter()
             .filter_map(|section| {
                 if section
                     .rules
                     .iter()
-                    .any(|rule| rule.exclusion && rule.matcher.matches(path))
+                    .any(|rule| rule.exclusion && rule.matcher.matches_parts(&parts))
                 {
                     return None;
                 }
@@ -202,7 +202,7 @@ impl CodeOwners {
                     .rules
                     .iter()
                     .rev()
-                    .find(|rule| !rule.exclusion && rule.matcher.matches(path))?;
+                    .find(|rule| !rule.exclusion && rule.matcher.matches_parts(&parts))?;
                 Some(SectionMatch {
                     section: section.name.clone(),
                     optional: section.optional,

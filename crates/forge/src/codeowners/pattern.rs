@@ -18,6 +18,8 @@ use super::CodeOwnersSyntax;
 enum Segment {
     /// `**`: zero or more whole path segments.
     AnyDepth,
+    /// A segment without wildcards, compared as a string.
+    Literal(String),
     /// A glob for exactly one path segment (`*`, `?`, `[...]` and literal characters).
     Glob(Vec<GlobToken>),
 }
@@ -112,21 +114,20 @@ impl PathPattern {
     }
 
     /// Whether this pattern covers `path` (repository-relative, `/`-separated, no leading `/`).
+    #[cfg(test)]
     pub(crate) fn matches(&self, path: &str) -> bool {
-        let parts: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
-        if parts.is_empty() {
-            return false;
-        }
-        let full = matches!(self.descendants, Descendants::None | Descendants::AlsoBelow)
-            && match_segments(&self.segments, &parts);
-        if full {
-            return true;
-        }
-        if self.descendants == Descendants::None {
-            return false;
-        }
-        (1..parts.len()).any(|len| match_segments(&self.segments, &parts[..len]))
+        self.matches_parts(&split_path(path))
     }
+
+    /// Like `matches`, on a path already split by [`split_path`] (split once per query).
+    pub(crate) fn matches_parts(&self, parts: &[&str]) -> bool {
+        !parts.is_empty() && match_segments(&self.segments, parts, self.descendants)
+    }
+}
+
+/// Splits a repository path into its non-empty `/`-separated parts.
+pub(crate) fn split_path(path: &str) -> Vec<&str> {
+    path.split('/').filter(|part| !part.is_empty()).collect()
 }
 
 fn split_segments(body: &str) -> Vec<Segment> {
@@ -149,6 +150,9 @@ fn split_segments(body: &str) -> Vec<Segment> {
 }
 
 fn glob_segment(part: &str) -> Segment {
+    if !part.contains(['*', '?', '[']) {
+        return Segment::Literal(part.to_owned());
+    }
     let chars: Vec<char> = part.chars().collect();
     let mut tokens = Vec::new();
     let mut index = 0;
@@ -212,32 +216,52 @@ fn parse_class(chars: &[char], start: usize) -> Option<(GlobToken, usize)> {
     None
 }
 
-fn match_segments(pattern: &[Segment], parts: &[&str]) -> bool {
+/// Whether `pattern` consumes a prefix of `parts` leaving what `descendants` allows: nothing
+/// (`None`), anything (`AlsoBelow`: the match was the path or a directory above it), or at
+/// least one part (`OnlyBelow`).
+fn match_segments(pattern: &[Segment], parts: &[&str], descendants: Descendants) -> bool {
     match pattern.split_first() {
-        None => parts.is_empty(),
+        None => match descendants {
+            Descendants::None => parts.is_empty(),
+            Descendants::AlsoBelow => true,
+            Descendants::OnlyBelow => !parts.is_empty(),
+        },
         Some((Segment::AnyDepth, rest)) => {
-            (0..=parts.len()).any(|skip| match_segments(rest, &parts[skip..]))
+            (0..=parts.len()).any(|skip| match_segments(rest, &parts[skip..], descendants))
         }
-        Some((Segment::Glob(tokens), rest)) => match parts.split_first() {
+        Some((segment, rest)) => match parts.split_first() {
             Some((part, remaining)) => {
-                let chars: Vec<char> = part.chars().collect();
-                match_glob(tokens, &chars) && match_segments(rest, remaining)
+                let here = match segment {
+                    Segment::Literal(literal) => literal == part,
+                    Segment::Glob(tokens) => match_glob(tokens, part),
+                    Segment::AnyDepth => false,
+                };
+                here && match_segments(rest, remaining, descendants)
             }
             None => false,
         },
     }
 }
 
-fn match_glob(tokens: &[GlobToken], text: &[char]) -> bool {
+fn match_glob(tokens: &[GlobToken], text: &str) -> bool {
     match tokens.split_first() {
         None => text.is_empty(),
         Some((GlobToken::AnyRun, rest)) => {
-            (0..=text.len()).any(|skip| match_glob(rest, &text[skip..]))
+            if rest.is_empty() {
+                return true;
+            }
+            text.char_indices()
+                .map(|(index, _)| index)
+                .chain(std::iter::once(text.len()))
+                .any(|index| match_glob(rest, &text[index..]))
         }
-        Some((token, rest)) => match text.split_first() {
-            Some((&c, remaining)) => token_accepts(token, c) && match_glob(rest, remaining),
-            None => false,
-        },
+        Some((token, rest)) => {
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => token_accepts(token, c) && match_glob(rest, chars.as_str()),
+                None => false,
+            }
+        }
     }
 }
 
