@@ -71,3 +71,33 @@ pub struct ChangeRequest {
     /// Web address on the forge; `None` for a local branch.
     pub url: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_request_round_trips_through_json_with_stable_names() {
+        let request = ChangeRequest {
+            kind: ChangeRequestKind::MergeRequest,
+            title: "Encrypt RDS instances".to_owned(),
+            body: "Closes 3 findings.".to_owned(),
+            branch: "redress/rds-encryption".to_owned(),
+            base: "main".to_owned(),
+            head_commit: None,
+            files_changed: vec![ChangedFile {
+                path: "modules/rds/main.tf".to_owned(),
+                change: FileChangeKind::Modified,
+            }],
+            state: ChangeRequestState::Draft,
+            number: Some(12),
+            url: None,
+        };
+        let json = serde_json::to_value(&request).expect("serializes");
+        assert_eq!(json["kind"], "MergeRequest");
+        assert_eq!(json["state"], "Draft");
+        assert_eq!(json["files_changed"][0]["change"], "Modified");
+        let back: ChangeRequest = serde_json::from_value(json).expect("deserializes");
+        assert_eq!(back, request);
+    }
+}

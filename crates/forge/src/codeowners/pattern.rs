@@ -73,6 +73,7 @@ impl PathPattern {
             segments.push(Segment::AnyDepth);
         }
         segments.extend(split_segments(body));
+        collapse_any_depth(&mut segments);
         let descendants = if dir_only {
             Descendants::OnlyBelow
         } else if body.rsplit('/').next() == Some("*") && anchored {
@@ -103,6 +104,7 @@ impl PathPattern {
             segments.push(Segment::AnyDepth);
         }
         segments.extend(split_segments(body));
+        collapse_any_depth(&mut segments);
         PathPattern {
             segments,
             descendants: if dir_only {
@@ -123,6 +125,12 @@ impl PathPattern {
     pub(crate) fn matches_parts(&self, parts: &[&str]) -> bool {
         !parts.is_empty() && match_segments(&self.segments, parts, self.descendants)
     }
+}
+
+/// `**/**` means the same as `**`; collapsing keeps matching from backtracking needlessly.
+fn collapse_any_depth(segments: &mut Vec<Segment>) {
+    segments
+        .dedup_by(|next, previous| *next == Segment::AnyDepth && *previous == Segment::AnyDepth);
 }
 
 /// Splits a repository path into its non-empty `/`-separated parts.
@@ -323,6 +331,8 @@ mod tests {
         assert!(github("a/**/b", "a/b"));
         assert!(github("a/**/b", "a/x/y/b"));
         assert!(github("*", "any/thing/at/all.tf"));
+        assert!(github("a/**/**/**/b", "a/x/y/b"));
+        assert!(github("**/**/**/logs", "logs/x"));
     }
 
     #[test]
