@@ -221,3 +221,9 @@ fn syntax_detection() {
         CodeOwnersSyntax::GitHub
     );
 }
+
+#[test]
+fn dot_segments_in_the_queried_path_are_ignored() {
+    let owners = CodeOwners::parse("/modules/ @infra\n", CodeOwnersSyntax::GitHub);
+    assert_eq!(names(&owners, "./modules//rds/main.tf"), ["@infra"]);
+}

@@ -133,9 +133,11 @@ fn collapse_any_depth(segments: &mut Vec<Segment>) {
         .dedup_by(|next, previous| *next == Segment::AnyDepth && *previous == Segment::AnyDepth);
 }
 
-/// Splits a repository path into its non-empty `/`-separated parts.
+/// Splits a repository path into its `/`-separated parts, dropping empty and `.` parts.
 pub(crate) fn split_path(path: &str) -> Vec<&str> {
-    path.split('/').filter(|part| !part.is_empty()).collect()
+    path.split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect()
 }
 
 fn split_segments(body: &str) -> Vec<Segment> {

@@ -303,10 +303,20 @@ impl MirrorCache {
         }
         fetch(staging, remote, token)?;
         let staging = incoming.keep();
-        std::fs::rename(&staging, path).map_err(|source| ForgeError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        match std::fs::rename(&staging, path) {
+            Ok(()) => Ok(()),
+            // Another sync created the mirror meanwhile: keep theirs, drop ours.
+            Err(_) if path.join("HEAD").is_file() => {
+                std::fs::remove_dir_all(&staging).map_err(|source| ForgeError::Io {
+                    path: staging.clone(),
+                    source,
+                })
+            }
+            Err(source) => Err(ForgeError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
     }
 }
 
