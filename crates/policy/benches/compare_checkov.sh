@@ -37,7 +37,7 @@ for module in terraform-aws-s3-bucket terraform-aws-security-group; do
   r=$(for _ in $(seq "$runs"); do time_ms "$redress" scan "$dir" --json; done | median)
   c=$(for _ in $(seq "$runs"); do time_ms "$checkov" -d "$dir" --framework terraform --check "$ids" --skip-download --quiet --compact -o json; done | median)
   failing_r=$("$redress" scan "$dir" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')
-  failing_c=$("$checkov" -d "$dir" --framework terraform --check "$ids" --skip-download --quiet --compact -o json 2>/dev/null \
+  failing_c=$({ "$checkov" -d "$dir" --framework terraform --check "$ids" --skip-download --quiet --compact -o json 2>/dev/null || true; } \
     | python3 -c 'import json,sys
 d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]
 print(sum(len(x.get("results",{}).get("failed_checks",[])) for x in d))' || echo "?")
