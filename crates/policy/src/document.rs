@@ -3,8 +3,8 @@
 use serde_json::{Map, Value as Json};
 
 use crate::catalog::{DocumentRule, DocumentSpec, Missing, Report};
+use crate::cond::{Child, Ctx, Node, Verdict};
 use crate::edit::{Edit, FixKind};
-use crate::eval::{Child, Ctx, Node, Verdict};
 use crate::syntax::{Block, ValKind, indent_at};
 
 /// A document and, when it is written as JSON text in the file, where that text starts.

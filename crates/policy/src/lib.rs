@@ -28,6 +28,8 @@
 
 pub mod catalog;
 pub mod cli;
+mod compare;
+mod cond;
 mod diff;
 mod document;
 pub mod edit;
@@ -35,6 +37,7 @@ pub mod equivalents;
 mod error;
 pub mod eval;
 pub mod fix;
+mod flow;
 pub mod hint;
 mod network;
 pub mod output;

@@ -1,8 +1,8 @@
 //! Security-group ingress open to the world on a port range.
 
 use crate::catalog::{NetworkSpec, Report};
+use crate::cond::{Child, Ctx, Hit, Node, NodeKind, Verdict};
 use crate::edit::{Edit, FixKind};
-use crate::eval::{Child, Ctx, Hit, Node, NodeKind, Verdict};
 use crate::syntax::{Val, ValKind};
 
 /// One ingress rule found in a resource: its node and the attributes that matter.
