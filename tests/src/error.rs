@@ -47,6 +47,21 @@ pub enum HarnessError {
         /// The end of that log.
         tail: String,
     },
+    /// The page the server renders loads a wasm bundle the site does not have: the server
+    /// binary and `target/site` come from different builds.
+    #[error(
+        "{page} loads {wasm}, which answers {status}: the server binary and the site come from \
+         different builds (rebuild both with `cargo leptos build`; a plain `cargo build` of the \
+         server expects `<name>_bg.wasm`)"
+    )]
+    BundleMismatch {
+        /// The page that was rendered.
+        page: String,
+        /// The wasm path it references.
+        wasm: String,
+        /// The status the server gave for that path.
+        status: u16,
+    },
     /// A local file or socket operation failed.
     #[error("{context}: {source}")]
     Io {

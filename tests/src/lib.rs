@@ -8,7 +8,7 @@
 //! message, except under CI (`CI` set), where it fails instead.
 //!
 //! Public API: [`Harness`], [`RedressServer`], [`ServerConfig`], [`Browser`], [`BrowserTools`],
-//! [`HarnessError`], [`http_get`], [`free_port`].
+//! [`HarnessError`], [`http_get`], [`http_head`], [`free_port`].
 #![warn(missing_docs)]
 
 mod browser;
@@ -21,6 +21,6 @@ mod server;
 pub use browser::{Browser, BrowserTools};
 pub use error::HarnessError;
 pub use harness::Harness;
-pub use http::{HttpResponse, http_get};
+pub use http::{HttpResponse, http_get, http_head};
 pub use process::free_port;
 pub use server::{RedressServer, ServerConfig};

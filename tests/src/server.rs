@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::HarnessError;
-use crate::http::http_get;
+use crate::http::{http_get, http_head};
 use crate::process::{ChildGuard, free_port, log_tail};
 
 /// Where the built server and site are, and who the first admin is.
@@ -130,6 +130,7 @@ impl RedressServer {
             .env("REDRESS_LOG", "info");
         let mut child = ChildGuard::spawn(command, &dir.path().join("server.log"))?;
         wait_healthy(&mut child, addr, config.ready_timeout)?;
+        check_bundle_served(addr)?;
         Ok(Self {
             addr,
             admin_email: config.admin_email.clone(),
@@ -203,5 +204,56 @@ fn wait_healthy(
             });
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Fails when the first page (after at most one redirect) references a wasm file the server
+/// does not serve, which means the binary and the site come from different builds.
+fn check_bundle_served(addr: SocketAddr) -> Result<(), HarnessError> {
+    let mut page = "/".to_owned();
+    let mut response = http_get(addr, &page)?;
+    if (300..400).contains(&response.status)
+        && let Some(location) = response.header("location").filter(|l| l.starts_with('/'))
+    {
+        page = location.to_owned();
+        response = http_get(addr, &page)?;
+    }
+    let Some(wasm) = wasm_reference(&response.body) else {
+        // A page without hydration (an error page, say) is for the tests to judge.
+        return Ok(());
+    };
+    let status = http_head(addr, &wasm)?.status;
+    if status == 200 {
+        Ok(())
+    } else {
+        Err(HarnessError::BundleMismatch { page, wasm, status })
+    }
+}
+
+/// The path of the first `.wasm` file an HTML page references in an attribute.
+fn wasm_reference(html: &str) -> Option<String> {
+    let end = html.find(".wasm\"")? + ".wasm".len();
+    let start = html[..end].rfind('"')? + 1;
+    let path = &html[start..end];
+    path.starts_with('/').then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_wasm_preload() {
+        let html = r#"<link rel="modulepreload" href="/pkg/redress.js"><link rel="preload" href="/pkg/redress_bg.wasm" as="fetch">"#;
+        assert_eq!(
+            wasm_reference(html).as_deref(),
+            Some("/pkg/redress_bg.wasm")
+        );
+    }
+
+    #[test]
+    fn a_page_without_wasm_has_no_reference() {
+        assert_eq!(wasm_reference("<p>Page not found.</p>"), None);
+        assert_eq!(wasm_reference(r#"<a href="https://x/y.wasm">"#), None);
     }
 }
