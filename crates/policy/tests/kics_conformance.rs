@@ -76,6 +76,14 @@ fn test_files(query: &Path, prefix: &str) -> Vec<(String, String)> {
 
 fn git_apply_check(original: &str, name: &str, diff: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !init.status.success() {
+        return Err(String::from_utf8_lossy(&init.stderr).into_owned());
+    }
     std::fs::write(dir.path().join(name), original).map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join("fix.diff"), diff).map_err(|e| e.to_string())?;
     let out = Command::new("git")

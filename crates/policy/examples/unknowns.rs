@@ -1,0 +1,28 @@
+//! Lists why results are unknown, most frequent first:
+//! `cargo run -p redress-policy --example unknowns -- DIR`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use redress_policy::{Catalog, Repo, Status, evaluate};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args().nth(1).ok_or("usage: unknowns DIR")?;
+    let repo = Repo::load(Path::new(&dir))?;
+    let catalog = Catalog::builtin()?;
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for r in evaluate(&repo, &catalog)
+        .into_iter()
+        .filter(|r| r.status == Status::Unknown)
+    {
+        *reasons
+            .entry(format!("{} {}", r.policy, r.reason.unwrap_or_default()))
+            .or_default() += 1;
+    }
+    let mut sorted: Vec<_> = reasons.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    for (reason, n) in sorted.iter().take(40) {
+        println!("{n:6}  {reason}");
+    }
+    Ok(())
+}
