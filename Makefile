@@ -26,7 +26,9 @@ LEPTOS_BUILD_ENV := LEPTOS_OUTPUT_NAME=redress LEPTOS_SITE_ROOT=target/site LEPT
 	RUSTFLAGS="--cfg erase_components"
 CARGO := $(TC) env $(LEPTOS_BUILD_ENV) cargo
 # cargo-leptos sets RUSTFLAGS itself (adding to any it finds), so it gets none from us.
-CARGO_LEPTOS := $(TC) env -u RUSTFLAGS bash -c 'cargo leptos "$$@" $${REDRESS_LEPTOS_ARGS:-}' cargo-leptos
+# It names the server executable after the package (redress-server) unless told otherwise.
+CARGO_LEPTOS := $(TC) env -u RUSTFLAGS LEPTOS_BIN_EXE_NAME=redress \
+	bash -c 'cargo leptos "$$@" $${REDRESS_LEPTOS_ARGS:-}' cargo-leptos
 
 # The host packages: server, app (with ssr, through the server), migrations, domain crates,
 # the end-to-end tests. The wasm entry is checked separately with the hydrate features.
