@@ -10,6 +10,7 @@ mod api_tokens;
 mod db;
 mod entities;
 mod error;
+mod findings;
 pub mod password;
 mod sessions;
 #[cfg(feature = "test-support")]
@@ -19,6 +20,7 @@ mod users;
 pub use api_tokens::{CreatedToken, TOKEN_PREFIX};
 pub use db::Store;
 pub use error::StoreError;
+pub use findings::{CatalogMapper, DEFAULT_MAX_IMPORT_BYTES, ImportRequest};
 pub use sessions::StoredSession;
 pub use users::{FirstAdmin, NewUser};
 
