@@ -25,7 +25,8 @@ CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 CARGO_LEPTOS_VERSION="0.3.11"
 BINARYEN_NPM_VERSION="132"     # npm package `binaryen`; Debian's wasm-opt 108 breaks hydration
 MIN_WASM_OPT_VERSION=118
-DEBIAN_RUST_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 rust-web-clippy rustfmt-web)
+# rust-web-llvm is only a Recommends of rustc-web, but holds the lld wrappers rustc links with.
+DEBIAN_RUST_PACKAGES=(rustc-web cargo-web rust-web-llvm rust-web-src lld-22 rust-web-clippy rustfmt-web)
 DEBIAN_WASM_LD="/usr/lib/llvm-22/bin/wasm-ld"
 
 say() { printf '[setup] %s\n' "$*"; }
@@ -181,7 +182,7 @@ tool_cargo_env() {
         return 0
     fi
     say "rustc $v is older than 1.96 (cargo-leptos's lock file needs 1.96): building tools with Debian's cargo-web"
-    apt_install rustc-web cargo-web
+    apt_install rustc-web cargo-web rust-web-llvm
     TOOL_ENV=(env RUSTC=/usr/bin/rustc PATH="/usr/bin:$PATH")
 }
 
