@@ -13,6 +13,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_accounts;
 mod m0002_findings;
+mod m0003_workflow;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_accounts::Migration),
             Box::new(m0002_findings::Migration),
+            Box::new(m0003_workflow::Migration),
         ]
     }
 }

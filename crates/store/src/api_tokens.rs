@@ -5,7 +5,12 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::{Store, StoreError, entities::api_token, password::random_secret};
+use crate::{
+    Store, StoreError,
+    entities::{api_token, user},
+    password::random_secret,
+    workflow::audit::{Actor, AuditEntry},
+};
 
 /// Every token starts with this, so leaked tokens are easy to recognise and scan for.
 pub const TOKEN_PREFIX: &str = "rdx_";
@@ -44,11 +49,13 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        let summary = to_summary(model);
+        AuditEntry::new("api_token.create", "api_token", summary.id)
+            .after(&summary)
+            .write(&txn, self, &token_owner(&txn, user_id).await?)
+            .await?;
         txn.commit().await?;
-        Ok(CreatedToken {
-            summary: to_summary(model),
-            secret,
-        })
+        Ok(CreatedToken { summary, secret })
     }
 
     /// The user's tokens, newest first.
@@ -74,7 +81,11 @@ impl Store {
         if model.revoked_at.is_none() {
             let mut active: api_token::ActiveModel = model.into();
             active.revoked_at = Set(Some(self.now()));
-            active.update(&txn).await?;
+            let revoked = to_summary(active.update(&txn).await?);
+            AuditEntry::new("api_token.revoke", "api_token", token_id)
+                .after(&revoked)
+                .write(&txn, self, &token_owner(&txn, user_id).await?)
+                .await?;
         }
         txn.commit().await?;
         Ok(())
@@ -101,6 +112,15 @@ impl Store {
             .await?
             .ok_or(StoreError::InvalidCredentials)
     }
+}
+
+/// The token's owner as the audit log names them.
+async fn token_owner<C: sea_orm::ConnectionTrait>(db: &C, user_id: i64) -> Result<Actor, StoreError> {
+    let owner = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("user {user_id}")))?;
+    Ok(Actor { id: Some(owner.id), label: owner.email })
 }
 
 fn hash_token(secret: &str) -> String {

@@ -117,16 +117,15 @@ fn prepare_sqlite(url: &str, shown: &str) -> Result<String, StoreError> {
             reason: "no file path".into(),
         });
     }
-    if path != ":memory:" {
-        if let Some(dir) = Path::new(path)
+    if path != ":memory:"
+        && let Some(dir) = Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::BadUrl {
-                url: shown.to_owned(),
-                reason: format!("cannot create directory {}: {e}", dir.display()),
-            })?;
-        }
+    {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::BadUrl {
+            url: shown.to_owned(),
+            reason: format!("cannot create directory {}: {e}", dir.display()),
+        })?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()

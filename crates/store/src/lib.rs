@@ -16,6 +16,7 @@ mod sessions;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod users;
+mod workflow;
 
 pub use api_tokens::{CreatedToken, TOKEN_PREFIX};
 pub use db::Store;
@@ -23,6 +24,7 @@ pub use error::StoreError;
 pub use findings::{CatalogMapper, DEFAULT_MAX_IMPORT_BYTES, ImportRequest};
 pub use sessions::StoredSession;
 pub use users::{FirstAdmin, NewUser};
+pub use workflow::*;
 
 /// The clock used by store operations; injectable so tests can move time.
 pub type Clock = std::sync::Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;

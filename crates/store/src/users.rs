@@ -9,6 +9,7 @@ use crate::{
     Store, StoreError,
     entities::user,
     password::{self, check_strength},
+    workflow::audit::{Actor, AuditEntry},
 };
 
 /// What is needed to create an account.
@@ -34,8 +35,17 @@ pub struct FirstAdmin {
 }
 
 impl Store {
-    /// Creates an account.
+    /// Creates an account (audited as done by the system; see [`Store::create_user_by`]).
     pub async fn create_user(&self, new: NewUser) -> Result<UserSummary, StoreError> {
+        self.create_user_by(None, new).await
+    }
+
+    /// Creates an account; the audit log names `actor` (`None`: the system).
+    pub async fn create_user_by(
+        &self,
+        actor: Option<&UserSummary>,
+        new: NewUser,
+    ) -> Result<UserSummary, StoreError> {
         let email = normalize_email(&new.email)?;
         check_strength(&new.password)?;
         let display_name = new
@@ -66,8 +76,13 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        let created = to_summary(model)?;
+        AuditEntry::new("user.create", "user", created.id)
+            .after(&created)
+            .write(&txn, self, &actor.map_or_else(Actor::system, Actor::user))
+            .await?;
         txn.commit().await?;
-        to_summary(model)
+        Ok(created)
     }
 
     /// Checks an e-mail and password; returns the account when both match and it is active.
@@ -113,16 +128,32 @@ impl Store {
             .collect()
     }
 
-    /// Changes an account's role.
+    /// Changes an account's role (audited as done by the system; see [`Store::set_user_role_by`]).
     pub async fn set_user_role(&self, id: i64, role: Role) -> Result<UserSummary, StoreError> {
+        self.set_user_role_by(None, id, role).await
+    }
+
+    /// Changes an account's role; the audit log names `actor` (`None`: the system).
+    pub async fn set_user_role_by(
+        &self,
+        actor: Option<&UserSummary>,
+        id: i64,
+        role: Role,
+    ) -> Result<UserSummary, StoreError> {
         let txn = self.db.begin().await?;
         let model = user::Entity::find_by_id(id)
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found(format!("user {id}")))?;
+        let before = model.role.clone();
         let mut active: user::ActiveModel = model.into();
         active.role = Set(role.as_str().to_owned());
         let model = active.update(&txn).await?;
+        AuditEntry::new("user.set_role", "user", id)
+            .before(serde_json::json!({ "role": before }))
+            .after(serde_json::json!({ "role": role }))
+            .write(&txn, self, &actor.map_or_else(Actor::system, Actor::user))
+            .await?;
         txn.commit().await?;
         to_summary(model)
     }
