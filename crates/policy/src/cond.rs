@@ -7,6 +7,7 @@ use crate::compare::{expectation, test_value};
 use crate::edit::{Edit, FixKind, insert_into};
 use crate::eval::Subject;
 use crate::flow::{Resolved, Via};
+use crate::interp::{Inst, Interp, to_val};
 use crate::repo::Repo;
 use crate::syntax::{Block, ByteRange, Val, ValKind};
 use crate::{document, network};
@@ -123,6 +124,8 @@ pub(crate) enum Child<'r> {
 enum Lookup<'r> {
     Value {
         val: Resolved<'r>,
+        /// The value as written at the attribute (before following variables).
+        raw: &'r Val,
         report: ByteRange,
         report_file: usize,
         container: Node<'r>,
@@ -138,6 +141,8 @@ enum Lookup<'r> {
 pub(crate) struct Ctx<'r, 's> {
     pub repo: &'r Repo,
     pub subject: &'s Subject<'r>,
+    /// The resource instance (`count.index`, `each.*`) being evaluated.
+    pub inst: Inst,
 }
 
 impl<'r> Ctx<'r, '_> {
@@ -238,6 +243,7 @@ impl<'r> Ctx<'r, '_> {
                     if last {
                         return Lookup::Value {
                             val: r,
+                            raw: val,
                             report,
                             report_file: node.file,
                             container: node,
@@ -354,6 +360,7 @@ impl<'r> Ctx<'r, '_> {
             }
             Lookup::Value {
                 val,
+                raw: _,
                 report: _,
                 report_file: _,
                 container,
@@ -385,6 +392,7 @@ impl<'r> Ctx<'r, '_> {
             }
             Lookup::Value {
                 val,
+                raw,
                 report,
                 report_file,
                 container: _,
@@ -394,10 +402,9 @@ impl<'r> Ctx<'r, '_> {
                     ..node
                 };
                 match test_value(cond, val.val) {
-                    None => Verdict::Unknown(format!(
-                        "`{path}` = `{}` cannot be evaluated",
-                        val.val.text(&self.repo.files[val.file].text)
-                    )),
+                    None => {
+                        self.eval_computed(cond, path, raw, report_file, node_for_report, report)
+                    }
                     Some(true) => Verdict::Holds,
                     Some(false) => {
                         let (file, span) = self.report_span(cond, node_for_report, report);
@@ -438,6 +445,41 @@ impl<'r> Ctx<'r, '_> {
                         Verdict::Fails(vec![self.hit(file, span, msg, 2, fix)])
                     }
                 }
+            }
+        }
+    }
+
+    /// The fallback for values that are not literals: compute them for this instance.
+    fn eval_computed(
+        &self,
+        cond: &'r Cond,
+        path: &str,
+        raw: &'r Val,
+        raw_file: usize,
+        node: Node<'r>,
+        report: ByteRange,
+    ) -> Verdict {
+        let text = raw.text(&self.repo.files[raw_file].text);
+        let unknown = || Verdict::Unknown(format!("`{path}` = `{text}` cannot be evaluated"));
+        let interp = Interp {
+            repo: self.repo,
+            scope: self.subject.scope.clone(),
+            inst: self.inst.clone(),
+        };
+        let Ok(v) = interp.eval_val(raw, raw_file) else {
+            return unknown();
+        };
+        match test_value(cond, &to_val(&v, raw.span.clone())) {
+            None => unknown(),
+            Some(true) => Verdict::Holds,
+            Some(false) => {
+                let (file, span) = self.report_span(cond, node, report);
+                let msg = format!("`{path}` = `{text}` computes to {v:?}{}", expectation(cond));
+                let mut hit = self.hit(file, span, msg, 2, None);
+                hit.no_fix = Some(format!(
+                    "`{path}` is computed by an expression: change its inputs by hand"
+                ));
+                Verdict::Fails(vec![hit])
             }
         }
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Policy, PolicyId, Target};
 use crate::cond::{Ctx, Node, Verdict};
 use crate::edit::{Edit, FixKind};
+use crate::interp::{Inst, Interp, V};
 use crate::repo::{Repo, Scope};
 use crate::syntax::{Block, ValKind};
 
@@ -185,52 +186,106 @@ fn evaluate_subject(
     subject: &Subject<'_>,
 ) -> Vec<EvalResult> {
     let file = &repo.files[subject.file];
-    let keys = repo.instance_keys(subject.block, subject.file, &subject.scope);
-    let ctx = Ctx { repo, subject };
-    let verdict = ctx.eval(&target.check, Node::root(subject));
     let start_line = file.line(subject.block.span.start);
     let end_line = file.line(subject.block.span.end.saturating_sub(1));
-    let (status, hits, reason) = match verdict {
-        Verdict::Holds | Verdict::NotApplicable => (Status::Pass, Vec::new(), None),
-        Verdict::Fails(hits) => (Status::Fail, hits, None),
-        Verdict::Unknown(why) => (Status::Unknown, Vec::new(), Some(why)),
-    };
-    let violations: Vec<Violation> = hits
-        .iter()
-        .map(|h| Violation {
-            file: repo.files[h.file].path.clone(),
-            line: repo.files[h.file].line(h.span.start),
-            message: h.message.clone(),
-        })
-        .collect();
-    let line = violations.first().map_or(start_line, |v| v.line);
-    let fixes: Vec<(FixKind, Edit)> = hits.iter().filter_map(|h| h.fix.clone()).collect();
-    let no_fix: Vec<String> = hits.iter().filter_map(|h| h.no_fix.clone()).collect();
     let root = match subject.scope.chain.first() {
         Some(c) => repo.files[repo.calls[*c].file].dir.clone(),
         None => subject.scope.dir.clone(),
     };
-    let make = |address: String| EvalResult {
-        policy: policy.id.clone(),
-        address,
-        root: root.clone(),
-        file: file.path.clone(),
-        start_line,
-        end_line,
-        status,
-        line,
-        violations: violations.clone(),
-        reason: reason.clone(),
-        fixes: fixes.clone(),
-        no_fix: no_fix.clone(),
-    };
-    match keys {
-        None => vec![make(subject.address.clone())],
-        Some(None) => vec![make(format!("{}[*]", subject.address))],
-        Some(Some(keys)) => keys
+    let mut out = Vec::new();
+    for (suffix, inst) in instances(repo, subject) {
+        let ctx = Ctx {
+            repo,
+            subject,
+            inst,
+        };
+        let (status, hits, reason) = match ctx.eval(&target.check, Node::root(subject)) {
+            Verdict::Holds | Verdict::NotApplicable => (Status::Pass, Vec::new(), None),
+            Verdict::Fails(hits) => (Status::Fail, hits, None),
+            Verdict::Unknown(why) => (Status::Unknown, Vec::new(), Some(why)),
+        };
+        let violations: Vec<Violation> = hits
+            .iter()
+            .map(|h| Violation {
+                file: repo.files[h.file].path.clone(),
+                line: repo.files[h.file].line(h.span.start),
+                message: h.message.clone(),
+            })
+            .collect();
+        out.push(EvalResult {
+            policy: policy.id.clone(),
+            address: format!("{}{suffix}", subject.address),
+            root: root.clone(),
+            file: file.path.clone(),
+            start_line,
+            end_line,
+            status,
+            line: violations.first().map_or(start_line, |v| v.line),
+            violations,
+            reason,
+            fixes: hits.iter().filter_map(|h| h.fix.clone()).collect(),
+            no_fix: hits.iter().filter_map(|h| h.no_fix.clone()).collect(),
+        });
+    }
+    out
+}
+
+/// The instances of a subject: address suffix and evaluation context. Literal `count` /
+/// `for_each` first; computed ones through the interpreter; `[*]` when unknown.
+fn instances(repo: &Repo, subject: &Subject<'_>) -> Vec<(String, Inst)> {
+    match repo.instance_keys(subject.block, subject.file, &subject.scope) {
+        None => vec![(String::new(), Inst::None)],
+        Some(Some(keys)) if subject.block.body.attr("count").is_some() => keys
             .into_iter()
-            .map(|k| make(format!("{}{k}", subject.address)))
+            .enumerate()
+            .map(|(i, k)| (k, Inst::Count(i)))
             .collect(),
+        Some(keys) => {
+            let interp = Interp {
+                repo,
+                scope: subject.scope.clone(),
+                inst: Inst::None,
+            };
+            let computed = if let Some(count) = subject.block.body.attr("count") {
+                match interp.eval_val(&count.value, subject.file) {
+                    Ok(V::Num(n)) if n >= 0.0 && n.fract() == 0.0 && n <= 10_000.0 => Some(
+                        (0..n as usize)
+                            .map(|i| (format!("[{i}]"), Inst::Count(i)))
+                            .collect(),
+                    ),
+                    _ => None,
+                }
+            } else if let Some(fe) = subject.block.body.attr("for_each") {
+                match interp.eval_val(&fe.value, subject.file) {
+                    Ok(V::Map(m)) => Some(
+                        m.into_iter()
+                            .map(|(k, v)| (format!("[\"{k}\"]"), Inst::Each { key: k, value: v }))
+                            .collect(),
+                    ),
+                    Ok(V::List(l)) => l
+                        .into_iter()
+                        .map(|v| match v {
+                            V::Str(k) => Some((
+                                format!("[\"{k}\"]"),
+                                Inst::Each {
+                                    key: k.clone(),
+                                    value: V::Str(k),
+                                },
+                            )),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            match (computed, keys) {
+                (Some(c), _) => c,
+                (None, Some(keys)) => keys.into_iter().map(|k| (k, Inst::None)).collect(),
+                (None, None) => vec![("[*]".to_string(), Inst::None)],
+            }
+        }
     }
 }
 
@@ -283,6 +338,45 @@ mod tests {
             &[("main.tf", bucket), ("versioning.tf", &enabled)],
         );
         assert_eq!(r[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn computed_rules_are_evaluated_per_instance_through_module_calls() {
+        let module = "variable \"rules\" {\n  default = {\n    ssh-tcp = [22, 22, \"tcp\"]\n    https-443-tcp = [443, 443, \"tcp\"]\n  }\n}\nvariable \"ingress_rules\" {\n  default = []\n}\nvariable \"ingress_cidr_blocks\" {\n  default = []\n}\nresource \"aws_security_group_rule\" \"ingress_rules\" {\n  count       = length(var.ingress_rules)\n  type        = \"ingress\"\n  cidr_blocks = var.ingress_cidr_blocks\n  from_port   = var.rules[var.ingress_rules[count.index]][0]\n  to_port     = var.rules[var.ingress_rules[count.index]][1]\n  protocol    = var.rules[var.ingress_rules[count.index]][2]\n}\n";
+        let call = "module \"sg\" {\n  source              = \"./sg\"\n  ingress_rules       = [\"https-443-tcp\", \"ssh-tcp\"]\n  ingress_cidr_blocks = [\"0.0.0.0/0\"]\n}\n";
+        let r = run("RDX-SG-001", &[("main.tf", call), ("sg/main.tf", module)]);
+        let status: Vec<(&str, Status)> =
+            r.iter().map(|x| (x.address.as_str(), x.status)).collect();
+        assert_eq!(
+            status,
+            vec![
+                (
+                    "module.sg.aws_security_group_rule.ingress_rules[0]",
+                    Status::Pass
+                ),
+                (
+                    "module.sg.aws_security_group_rule.ingress_rules[1]",
+                    Status::Fail
+                ),
+            ]
+        );
+        let repo = Repo::from_sources([
+            ("main.tf".to_string(), call.to_string()),
+            ("sg/main.tf".to_string(), module.to_string()),
+        ]);
+        let fix = crate::fix::propose(
+            &repo,
+            &Catalog::builtin().expect("catalog"),
+            "RDX-SG-001",
+            "module.sg.aws_security_group_rule.ingress_rules[1]",
+        )
+        .expect("fix");
+        assert!(fix.offered, "{:?}", fix.reason);
+        assert!(
+            fix.diff.contains("+  ingress_cidr_blocks = []"),
+            "{}",
+            fix.diff
+        );
     }
 
     #[test]

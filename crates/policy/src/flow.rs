@@ -93,7 +93,11 @@ impl Repo {
 
     /// The value a root module's `terraform.tfvars` / `*.auto.tfvars` give a variable (the
     /// auto files in name order override `terraform.tfvars`, as Terraform loads them).
-    fn tfvars_value(&self, dir: &str, var: &str) -> Option<(usize, &crate::syntax::Attr)> {
+    pub(crate) fn tfvars_value(
+        &self,
+        dir: &str,
+        var: &str,
+    ) -> Option<(usize, &crate::syntax::Attr)> {
         let mut found = None;
         let mut files: Vec<(usize, &SourceFile)> =
             self.files_in(dir).filter(|(_, f)| f.is_tfvars()).collect();

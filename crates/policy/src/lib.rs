@@ -39,6 +39,7 @@ pub mod eval;
 pub mod fix;
 mod flow;
 pub mod hint;
+mod interp;
 mod network;
 pub mod output;
 pub mod repo;

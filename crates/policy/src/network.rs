@@ -3,6 +3,7 @@
 use crate::catalog::{NetworkSpec, Report};
 use crate::cond::{Child, Ctx, Hit, Node, NodeKind, Verdict};
 use crate::edit::{Edit, FixKind};
+use crate::interp::{Interp, to_val};
 use crate::syntax::{Val, ValKind};
 
 /// One ingress rule found in a resource: its node and the attributes that matter.
@@ -20,7 +21,7 @@ pub(crate) fn eval<'r>(
     let mut rules: Vec<Rule<'r>> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     match rtype {
-        "aws_security_group_rule" => match value_of(ctx, node, "type").map(|v| &v.kind) {
+        "aws_security_group_rule" => match value_of(ctx, node, "type").map(|v| v.kind) {
             Some(ValKind::Str(t)) if t.eq_ignore_ascii_case("ingress") => rules.push(Rule { node }),
             Some(ValKind::Str(_)) => return Verdict::Holds,
             _ => return Verdict::Unknown("`type` is not a literal".into()),
@@ -87,11 +88,35 @@ pub(crate) fn eval<'r>(
     }
 }
 
-fn value_of<'r>(ctx: &Ctx<'r, '_>, node: Node<'r>, name: &str) -> Option<&'r Val> {
+/// The attribute's value: the literal it resolves to, else the value the interpreter computes
+/// for this instance, else the unresolved expression.
+fn value_of<'r>(ctx: &Ctx<'r, '_>, node: Node<'r>, name: &str) -> Option<Val> {
     match node.child(name)? {
-        Child::Value { val, .. } => Some(ctx.repo.resolve(val, node.file, &ctx.subject.scope).val),
+        Child::Value { val, .. } => Some(computed(ctx, node, val)),
         Child::Block(_) => None,
     }
+}
+
+fn computed<'r>(ctx: &Ctx<'r, '_>, node: Node<'r>, val: &'r Val) -> Val {
+    let r = ctx.repo.resolve(val, node.file, &ctx.subject.scope);
+    if !matches!(
+        r.val.kind,
+        ValKind::Traversal(_)
+            | ValKind::Call { .. }
+            | ValKind::Conditional(_)
+            | ValKind::Other
+            | ValKind::Template
+    ) {
+        return r.val.clone();
+    }
+    let interp = Interp {
+        repo: ctx.repo,
+        scope: ctx.subject.scope.clone(),
+        inst: ctx.inst.clone(),
+    };
+    interp
+        .eval_val(val, node.file)
+        .map_or_else(|_| r.val.clone(), |v| to_val(&v, val.span.clone()))
 }
 
 fn port(val: Option<&Val>) -> Result<Option<i64>, String> {
@@ -117,10 +142,10 @@ fn rule_hits<'r>(
     let n = rule.node;
     let protocol = match value_of(ctx, n, "protocol")
         .or_else(|| value_of(ctx, n, "ip_protocol"))
-        .map(|v| &v.kind)
+        .map(|v| v.kind)
     {
         Some(ValKind::Str(s)) => s.to_ascii_lowercase(),
-        Some(ValKind::Number(x)) => format!("{}", *x as i64),
+        Some(ValKind::Number(x)) => format!("{}", x as i64),
         None => "tcp".to_string(),
         Some(_) => return Err("`protocol` is not a literal".into()),
     };
@@ -134,8 +159,8 @@ fn rule_hits<'r>(
     {
         return Ok(Vec::new());
     }
-    let from = port(value_of(ctx, n, "from_port"))?;
-    let to = port(value_of(ctx, n, "to_port"))?.or(from);
+    let from = port(value_of(ctx, n, "from_port").as_ref())?;
+    let to = port(value_of(ctx, n, "to_port").as_ref())?.or(from);
     let covers = |p: u16| -> bool {
         if all_ports {
             return true;
@@ -182,7 +207,15 @@ fn world_in_attr<'r>(
             .any(|w| w == s || (w == "*/0" && s.ends_with("/0")))
     };
     let file = &ctx.repo.files[r.file];
-    let (open, fix_text) = match &r.val.kind {
+    let computed_val;
+    let (r_val, literal) = match &r.val.kind {
+        ValKind::List(_) | ValKind::Str(_) => (r.val, true),
+        _ => {
+            computed_val = computed(ctx, node, val);
+            (&computed_val, false)
+        }
+    };
+    let (open, fix_text) = match &r_val.kind {
         ValKind::List(items) => {
             let open = items
                 .iter()
@@ -210,6 +243,7 @@ fn world_in_attr<'r>(
     if !open {
         return None;
     }
+    let fix_text = fix_text.filter(|_| literal);
     let (hfile, span) = match report {
         Some(Report::Resource) => (ctx.subject.file, ctx.subject.block.span.clone()),
         Some(Report::Block) => (node.file, node.report_span()),
@@ -232,9 +266,11 @@ fn world_in_attr<'r>(
     );
     let mut hit = ctx.hit(hfile, span, message, 2, fix);
     if hit.fix.is_none() {
-        hit.no_fix = Some(format!(
-            "`{name}` holds only a world CIDR: remove the rule or narrow its source"
-        ));
+        hit.no_fix = Some(if literal {
+            format!("`{name}` holds only a world CIDR: remove the rule or narrow its source")
+        } else {
+            format!("`{name}` is computed by an expression: narrow its inputs by hand")
+        });
     }
     Some(hit)
 }

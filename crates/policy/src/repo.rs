@@ -108,6 +108,9 @@ pub struct Repo {
     pub(crate) calls: Vec<ModuleCall>,
     /// True when a `required_providers` pins the AWS provider below v4 (no split S3 resources).
     pub(crate) aws_below_v4: bool,
+    /// Values of `var.*` computed by the interpreter, per module scope (shared by clones of
+    /// the same content; a changed repository is built anew).
+    pub(crate) var_cache: crate::interp::VarCache,
 }
 
 impl Repo {
