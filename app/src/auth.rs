@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 /// Logs in with e-mail and password; rotates the session id and redirects to `next` (a local
 /// path) or the dashboard. Failed attempts are rate-limited per e-mail and per client address.
-#[server]
+#[server(endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::ssr::{self, SESSION_USER_ID};
     use redress_store::StoreError;
@@ -47,7 +47,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 }
 
 /// Ends the session (the cookie is removed and the stored session deleted).
-#[server]
+#[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = crate::ssr::session().await?;
     session
@@ -59,7 +59,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The logged-in user, if any. Any visitor may ask; it reveals only their own account.
-#[server]
+#[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<UserSummary>, AppError> {
     crate::ssr::current_user().await
 }

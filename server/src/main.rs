@@ -2,10 +2,7 @@
 //!
 //! `redress` alone serves the web app; `redress migrate` applies the schema; the domain
 //! commands (`import`, `locate`, `scan`, `fix`) work on files and repositories directly.
-mod commands;
-mod csrf;
-mod session_store;
-mod web;
+use redress_server::{commands, web};
 
 use std::{net::SocketAddr, process::ExitCode};
 

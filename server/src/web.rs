@@ -18,7 +18,7 @@ use redress_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{csrf, session_store::DbSessionStore};
+use crate::{csrf, login_guard, session_store::DbSessionStore};
 
 /// How the web server is set up.
 #[derive(Clone, Debug)]
@@ -72,6 +72,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(middleware::from_fn(login_guard::require_login))
         .layer(middleware::from_fn(csrf::protect))
         .layer(sessions)
         .layer(SetResponseHeaderLayer::if_not_present(

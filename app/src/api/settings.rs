@@ -14,14 +14,14 @@ pub struct NewTokenView {
 }
 
 /// The caller's API tokens. Any logged-in role may use tokens (managers can read via the API).
-#[server]
+#[server(endpoint = "settings/list_my_tokens")]
 pub async fn list_my_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
     let user = crate::ssr::require_user().await?;
     Ok(crate::ssr::state()?.store.list_api_tokens(user.id).await?)
 }
 
 /// Creates an API token for the caller.
-#[server]
+#[server(endpoint = "settings/create_my_token")]
 pub async fn create_my_token(name: String) -> Result<NewTokenView, AppError> {
     let user = crate::ssr::require_user().await?;
     let created = crate::ssr::state()?
@@ -35,7 +35,7 @@ pub async fn create_my_token(name: String) -> Result<NewTokenView, AppError> {
 }
 
 /// Revokes one of the caller's API tokens.
-#[server]
+#[server(endpoint = "settings/revoke_my_token")]
 pub async fn revoke_my_token(id: i64) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     Ok(crate::ssr::state()?
@@ -45,14 +45,14 @@ pub async fn revoke_my_token(id: i64) -> Result<(), AppError> {
 }
 
 /// Every account (admins only).
-#[server]
+#[server(endpoint = "settings/list_users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     crate::ssr::require_role(&[redress_types::Role::Admin], "manage users").await?;
     Ok(crate::ssr::state()?.store.list_users().await?)
 }
 
 /// Creates an account (admins only).
-#[server]
+#[server(endpoint = "settings/create_user")]
 pub async fn create_user(
     email: String,
     display_name: String,
@@ -73,7 +73,7 @@ pub async fn create_user(
 }
 
 /// Changes an account's role (admins only).
-#[server]
+#[server(endpoint = "settings/set_user_role")]
 pub async fn set_user_role(id: i64, role: String) -> Result<UserSummary, AppError> {
     crate::ssr::require_role(&[redress_types::Role::Admin], "manage users").await?;
     let role: redress_types::Role = role
