@@ -2,8 +2,11 @@
 //! `main.rs` parses the command line and calls into these modules; tests drive
 //! [`web::router`] directly.
 
+#![recursion_limit = "256"]
+
 pub mod commands;
 pub mod csrf;
 pub mod login_guard;
+pub mod rest;
 pub mod session_store;
 pub mod web;

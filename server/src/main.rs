@@ -32,6 +32,8 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import findings files (any supported format) and print what each import did.
+    Import(commands::import::ImportArgs),
     /// Map findings to the Terraform lines that define their resources.
     Locate(commands::locate::LocateArgs),
     /// Scan a Terraform directory with the built-in policies.
@@ -101,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Database at {} is up to date.", store.backend_name());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) => commands::import::run(&cli.database_url, args).await,
         Command::Locate(args) => commands::locate::run(args).map(|()| ExitCode::SUCCESS),
         Command::Scan(args) => commands::scan::run(args),
         Command::Fix(args) => commands::fix::run(args),

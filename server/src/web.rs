@@ -10,7 +10,8 @@ use axum::{
     http::{HeaderValue, Request, StatusCode, header},
     middleware,
     response::IntoResponse,
-    routing::get,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
@@ -18,7 +19,7 @@ use redress_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{csrf, login_guard, session_store::DbSessionStore};
+use crate::{csrf, login_guard, rest, session_store::DbSessionStore};
 
 /// How the web server is set up.
 #[derive(Clone, Debug)]
@@ -59,6 +60,8 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/v1/imports", post(rest::api_import).layer(DefaultBodyLimit::disable()))
+        .route("/imports/upload", post(rest::browser_upload).layer(DefaultBodyLimit::disable()))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -4,6 +4,11 @@
 //! migrations), then call one operation per user action: each operation is one transaction and
 //! returns plain types from `redress-types`, never sea-orm entities. Errors are [`StoreError`];
 //! the app maps them to HTTP statuses and messages in one place.
+//!
+//! The workflow of issue 6 (audit log, teams, repositories, campaigns, work items, fix
+//! proposals, exceptions) lives in the `workflow` module: its module documentation lists the
+//! operations. Every one of them takes the acting user and writes its audit event in its own
+//! transaction; the `audit_events` table is append-only at the database level.
 #![warn(missing_docs)]
 
 mod api_tokens;

@@ -335,9 +335,9 @@ pub struct IndexSummary {
     pub modules: u64,
     /// Files skipped (too large, unreadable).
     pub skipped: u64,
-    /// Syntax errors (at most the first 500 are kept in `errors`).
+    /// Syntax errors found, all of them (the store keeps the first 500 for paging).
     pub error_count: u64,
-    /// The syntax errors kept.
+    /// The first syntax errors (up to 50 here; the store pages through all kept ones).
     pub errors: Vec<IndexError>,
     /// Why the run failed as a whole (unreadable root), if it did.
     pub failure: Option<String>,

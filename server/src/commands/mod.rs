@@ -3,5 +3,6 @@
 //! one match arm in `main.rs`.
 
 pub mod fix;
+pub mod import;
 pub mod locate;
 pub mod scan;

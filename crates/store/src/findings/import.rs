@@ -523,3 +523,14 @@ impl BatchWriter<'_> {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use redress_ingest::Format;
+
+    #[test]
+    fn the_upload_form_offers_exactly_the_formats_the_parser_knows() {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(names, redress_types::IMPORT_FORMATS);
+    }
+}

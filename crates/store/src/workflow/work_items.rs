@@ -1,12 +1,12 @@
 //! Work items: one per fix site per campaign, with the findings they close and their blast
-//! radius; state changes checked against [`WorkItemState::can_move_to`]; assignment from
-//! CODEOWNERS or by hand; fix proposals and their approval; "My work".
+//! radius; state changes checked against [`WorkItemState::can_move_to`] (in [`move_item`], the
+//! only place item states change); assignment from CODEOWNERS or by hand; "My work".
 use std::collections::BTreeSet;
 
 use redress_types::{Assignee, CampaignStatus, Page, UserSummary, WorkItem, WorkItemState};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
@@ -18,7 +18,10 @@ use super::{
     repositories::{load_repository, relative_path},
     teams::{resolve_code_owner, user_team_ids},
 };
-use crate::{Store, StoreError, entities::user};
+use crate::{
+    Store, StoreError,
+    entities::{finding, user},
+};
 
 /// Most findings or instances one fix site can carry in one call.
 const MAX_PER_SITE: usize = 10_000;
@@ -98,6 +101,24 @@ impl Store {
                     "finding_ids",
                     format!("fix site {n}: more than {MAX_PER_SITE}"),
                 ));
+            }
+            let wanted: BTreeSet<i64> = site.finding_ids.iter().copied().collect();
+            if !wanted.is_empty() {
+                let found: BTreeSet<i64> = finding::Entity::find()
+                    .select_only()
+                    .column(finding::Column::Id)
+                    .filter(finding::Column::Id.is_in(wanted.iter().copied()))
+                    .into_tuple::<i64>()
+                    .all(&txn)
+                    .await?
+                    .into_iter()
+                    .collect();
+                if let Some(missing) = wanted.difference(&found).next() {
+                    return Err(StoreError::invalid(
+                        "finding_ids",
+                        format!("fix site {n}: finding {missing} does not exist"),
+                    ));
+                }
             }
             let repo = load_repository(&txn, site.repository_id).await?;
             if let Some(g) = &campaign.scope.repository_glob

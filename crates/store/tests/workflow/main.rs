@@ -4,5 +4,6 @@
 mod audit;
 mod campaigns;
 mod exceptions;
+mod progress;
 mod repositories;
 mod support;

@@ -1,4 +1,5 @@
 //! Shared set-up for the workflow tests: users, a repository, a campaign, findings rows.
+#![expect(clippy::unwrap_used, reason = "test set-up helpers: a failed set-up should panic")]
 
 use std::sync::{Arc, Mutex};
 
