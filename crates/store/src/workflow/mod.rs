@@ -36,6 +36,7 @@ mod entities;
 mod exceptions;
 mod fixes;
 mod glob;
+mod planning;
 mod repositories;
 mod teams;
 mod work_items;
@@ -43,6 +44,9 @@ mod work_items;
 pub use campaigns::{CampaignFinding, MAX_CANDIDATE_FINDINGS, NewCampaign};
 pub use exceptions::{ExceptionRules, NewException};
 pub use fixes::{MAX_PATCH_BYTES, NewFixProposal};
+pub use planning::{
+    MAX_RECORDED_UNMAPPED, PlanReport, PolicyChoice, UnmappedFinding, policy_choices,
+};
 pub use repositories::{
     MAX_KEPT_INDEX_ERRORS, MAX_UPLOADED_STATE_BYTES, NewRepository, NewRootState, RepositorySource,
 };
