@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("exceptions") view=ExceptionsPage/>
                     <Route path=StaticSegment("reports") view=ReportsPage/>
                     <Route path=StaticSegment("settings") view=SettingsPage/>
+                    <Route path=leptos_router::path!("items/:id") view=pages::item::ItemPage/>
                 </ParentRoute>
             </Routes>
         </Router>

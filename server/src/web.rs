@@ -62,6 +62,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/imports", post(rest::api_import).layer(DefaultBodyLimit::disable()))
         .route("/imports/upload", post(rest::browser_upload).layer(DefaultBodyLimit::disable()))
+        .route("/items/{id}/patch", get(rest::item_patch))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod exceptions;
 pub mod findings;
 pub mod imports;
+pub mod item;
 pub mod layout;
 pub mod login;
 pub mod reports;

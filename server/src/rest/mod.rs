@@ -3,6 +3,8 @@
 //! (`POST /imports/upload`, session). Both stream the body to a temp file under the size
 //! limit, then import it in one transaction.
 pub mod imports;
+pub mod patch;
 mod upload;
 
+pub use patch::item_patch;
 pub use imports::{MAX_IMPORT_BYTES_ENV, api_import, browser_upload, max_import_bytes};
