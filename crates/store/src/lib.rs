@@ -13,6 +13,7 @@
 
 mod api_tokens;
 mod db;
+mod demo;
 mod entities;
 mod error;
 mod findings;
@@ -25,6 +26,7 @@ mod workflow;
 
 pub use api_tokens::{CreatedToken, TOKEN_PREFIX};
 pub use db::Store;
+pub use demo::{DEMO_CAMPAIGNS, DEMO_PASSWORD, DEMO_REPOSITORY, DemoSummary, DemoUser};
 pub use error::StoreError;
 pub use findings::{CatalogMapper, DEFAULT_MAX_IMPORT_BYTES, ImportRequest};
 pub use sessions::StoredSession;
