@@ -4,6 +4,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod clock;
 pub mod commands;
 pub mod csrf;
 pub mod login_guard;

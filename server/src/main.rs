@@ -40,6 +40,10 @@ enum Command {
     Scan(commands::scan::ScanArgs),
     /// Print (and with --apply, write) the verified fix for one policy on one resource.
     Fix(commands::fix::FixArgs),
+    /// Load the demo data: a Terraform repository, findings, users and two campaigns.
+    Demo(commands::demo::DemoArgs),
+    /// Expire the exceptions past their expiry now and reopen their work items.
+    ExpireExceptions,
 }
 
 #[derive(Debug, Parser)]
@@ -107,11 +111,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Locate(args) => commands::locate::run(args).map(|()| ExitCode::SUCCESS),
         Command::Scan(args) => commands::scan::run(args),
         Command::Fix(args) => commands::fix::run(args),
+        Command::Demo(args) => {
+            let store = redress_server::clock::from_env(Store::connect(&cli.database_url).await?);
+            commands::demo::run(&store, args).await
+        }
+        Command::ExpireExceptions => {
+            let store = redress_server::clock::from_env(Store::connect(&cli.database_url).await?);
+            commands::expire::run(&store).await
+        }
     }
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let store = Store::connect(database_url).await?;
+    let store = redress_server::clock::from_env(Store::connect(database_url).await?);
     if let Some(admin) = store
         .ensure_first_admin(args.admin_email.as_deref(), args.admin_password.as_deref())
         .await

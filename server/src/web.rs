@@ -44,6 +44,7 @@ pub fn app_state(store: Store, config: &WebConfig) -> AppState {
         store,
         login_limiter: Arc::new(LoginRateLimiter::default()),
         leptos_options,
+        data_dir: std::env::var_os("REDRESS_DATA_DIR").map_or_else(|| "data".into(), Into::into),
     }
 }
 

@@ -35,6 +35,16 @@ pub enum HarnessError {
         /// The end of its log.
         tail: String,
     },
+    /// A `redress` command run by a test failed.
+    #[error("`redress {command}` failed ({status}):\n{output}")]
+    CommandFailed {
+        /// The arguments.
+        command: String,
+        /// Its exit status.
+        status: std::process::ExitStatus,
+        /// What it printed (standard output, then standard error).
+        output: String,
+    },
     /// A child process did not become ready in time.
     #[error("{what} was not ready after {seconds} s; last lines of {log}:\n{tail}")]
     NotReady {

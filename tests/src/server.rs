@@ -11,6 +11,11 @@ use crate::HarnessError;
 use crate::http::{http_get, http_head};
 use crate::process::{ChildGuard, free_port, log_tail};
 
+/// The variable the server reads its test clock file from (see `server/src/clock.rs`).
+const TEST_CLOCK_ENV: &str = "REDRESS_TEST_CLOCK_FILE";
+/// The clock file's name in the server's directory; absent means the real time.
+const CLOCK_FILE: &str = "clock";
+
 /// Where the built server and site are, and who the first admin is.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -98,6 +103,8 @@ fn default_binary() -> Result<PathBuf, HarnessError> {
 #[derive(Debug)]
 pub struct RedressServer {
     addr: SocketAddr,
+    binary: PathBuf,
+    database_url: String,
     admin_email: String,
     admin_password: String,
     child: ChildGuard,
@@ -119,6 +126,8 @@ impl RedressServer {
         command
             .arg("serve")
             .current_dir(dir.path())
+            .env(TEST_CLOCK_ENV, dir.path().join(CLOCK_FILE))
+            .env("REDRESS_DATA_DIR", dir.path().join("data"))
             .env("LEPTOS_SITE_ROOT", &config.site_root)
             .env("REDRESS_ADDR", addr.to_string())
             .env("LEPTOS_SITE_ADDR", addr.to_string())
@@ -133,6 +142,8 @@ impl RedressServer {
         check_bundle_served(addr)?;
         Ok(Self {
             addr,
+            binary: config.binary.clone(),
+            database_url,
             admin_email: config.admin_email.clone(),
             admin_password: config.admin_password.clone(),
             child,
@@ -163,6 +174,45 @@ impl RedressServer {
     /// The temporary directory holding the database and the server's log.
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Sets the server's clock (through `REDRESS_TEST_CLOCK_FILE`) to `rfc3339`, e.g.
+    /// `2031-01-01T00:00:00Z`; every later store operation sees that time.
+    pub fn set_clock(&self, rfc3339: &str) -> Result<(), HarnessError> {
+        let path = self.dir.path().join(CLOCK_FILE);
+        std::fs::write(&path, rfc3339)
+            .map_err(|e| HarnessError::io("writing the test clock file", e))
+    }
+
+    /// Runs `redress ARGS…` against this server's database, data directory and clock, and
+    /// returns what it printed.
+    pub fn run_command(&self, args: &[&str]) -> Result<String, HarnessError> {
+        let output = Command::new(&self.binary)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("DATABASE_URL", &self.database_url)
+            .env(TEST_CLOCK_ENV, self.dir.path().join(CLOCK_FILE))
+            .env("REDRESS_DATA_DIR", self.dir.path().join("data"))
+            .env("REDRESS_LOG", "warn")
+            .output()
+            .map_err(|source| HarnessError::Spawn {
+                program: self.binary.display().to_string(),
+                source,
+            })?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if output.status.success() {
+            Ok(text)
+        } else {
+            Err(HarnessError::CommandFailed {
+                command: args.join(" "),
+                status: output.status,
+                output: text,
+            })
+        }
     }
 
     /// The last `lines` lines the server printed.

@@ -1,17 +1,62 @@
-//! The landing page after login: where things stand and what to do next.
+//! The landing page after login: where things stand and what to do next. While the app is
+//! empty, admins and security leads can load the demo data from here.
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::pages::components::use_current_user;
+use crate::{
+    api::demo::{LoadDemo, load_dashboard_state},
+    pages::components::use_current_user,
+};
 
-/// Getting started, and later the headline numbers.
+/// Getting started, the demo data button while the app is empty, and later the headline numbers.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let name = use_current_user()
         .map(|u| u.display_name)
         .unwrap_or_default();
+    let load = ServerAction::<LoadDemo>::new();
+    let state = Resource::new(move || load.version().get(), |_| load_dashboard_state());
     view! {
         <h1>"Welcome, " {name}</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match state.await {
+                    Ok(s) if s.empty => view! {
+                        <section class="empty-state demo-data">
+                            <h2>"Nothing here yet"</h2>
+                            <p>"Import your findings and register a repository below, or look around first with a realistic demo: a Terraform repository with two environments, findings from Security Hub, Prowler and Checkov, and two campaigns in progress."</p>
+                            {s.can_load_demo.then(|| view! {
+                                <ActionForm action=load attr:class="inline-form">
+                                    <button type="submit" id="load-demo">"Load demo data"</button>
+                                </ActionForm>
+                            })}
+                        </section>
+                    }.into_any(),
+                    Ok(_) => ().into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <div aria-live="polite">
+            {move || load.pending().get().then(|| view! { <p class="muted">"Loading the demo data…"</p> })}
+            {move || match load.value().get() {
+                Some(Ok(done)) => view! {
+                    <section class="card demo-loaded" role="status">
+                        <h2>{if done.already_loaded { "The demo data was already loaded" } else { "Demo data loaded" }}</h2>
+                        <p>
+                            {format!("{} new findings, {} campaigns, {} work items. ", done.findings, done.campaigns, done.work_items)}
+                            <A href="/campaigns">"Open the campaigns"</A>
+                        </p>
+                        <p>"Log in as any demo user with the password " <code>{done.password.clone()}</code> ":"</p>
+                        <ul>
+                            {done.users.into_iter().map(|u| view! { <li><code>{u.email}</code>" ("{u.role}")"</li> }).collect_view()}
+                        </ul>
+                    </section>
+                }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
         <section class="getting-started">
             <h2>"Getting started"</h2>
             <ol>

@@ -25,6 +25,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginRateLimiter>,
     /// Leptos settings (site root, output name).
     pub leptos_options: LeptosOptions,
+    /// The data directory (`REDRESS_DATA_DIR`, default `data`); demo data goes under `demo/`.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// The shared state, from context.
