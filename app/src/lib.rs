@@ -57,6 +57,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=StaticSegment("") view=Shell>
                     <Route path=StaticSegment("") view=DashboardPage/>
                     <Route path=StaticSegment("campaigns") view=CampaignsPage/>
+                    <Route path=leptos_router::path!("campaigns/new") view=pages::campaigns::NewCampaignPage/>
+                    <Route path=leptos_router::path!("campaigns/:id") view=pages::campaigns::CampaignDetailPage/>
+                    <Route path=leptos_router::path!("my-work") view=pages::my_work::MyWorkPage/>
+                    <Route path=StaticSegment("audit") view=pages::audit::AuditPage/>
                     <Route path=StaticSegment("findings") view=FindingsPage/>
                     <Route path=StaticSegment("imports") view=ImportsPage/>
                     <Route path=StaticSegment("repositories") view=RepositoriesPage/>

@@ -6,11 +6,11 @@ use app::ssr::{AppState, LoginRateLimiter};
 use axum::{
     Router,
     body::Body,
+    extract::DefaultBodyLimit,
     extract::State,
     http::{HeaderValue, Request, StatusCode, header},
     middleware,
     response::IntoResponse,
-    extract::DefaultBodyLimit,
     routing::{get, post},
 };
 use leptos::prelude::*;
@@ -61,8 +61,14 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/api/v1/imports", post(rest::api_import).layer(DefaultBodyLimit::disable()))
-        .route("/imports/upload", post(rest::browser_upload).layer(DefaultBodyLimit::disable()))
+        .route(
+            "/api/v1/imports",
+            post(rest::api_import).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/imports/upload",
+            post(rest::browser_upload).layer(DefaultBodyLimit::disable()),
+        )
         .route("/items/{id}/patch", get(rest::item_patch))
         .route(
             "/api/{*fn_name}",
@@ -121,6 +127,19 @@ pub async fn serve(store: Store, config: WebConfig) -> anyhow::Result<()> {
             every_hour.tick().await;
             if let Err(e) = cleanup_store.session_delete_expired().await {
                 tracing::warn!("expired-session cleanup failed: {e}");
+            }
+        }
+    });
+    // Exceptions past their expiry end, and their items reopen (audited as the system).
+    let expiry_store = store.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            match expiry_store.expire_exceptions().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} exception(s) expired; their items reopened"),
+                Err(e) => tracing::warn!("exception expiry failed: {e}"),
             }
         }
     });

@@ -1,15 +1,138 @@
-//! The Exceptions page.
+//! Exceptions: pending requests (approve or deny), active exceptions, and those expiring
+//! within 14 days.
 use leptos::prelude::*;
+use redress_types::{Exception, ExceptionScope, Page, Role};
 
-use crate::pages::components::EmptyState;
+use crate::{
+    api::exceptions::{ApproveException, DenyException, EXPIRING_DAYS, exception_lists},
+    pages::{
+        campaigns::{Pager, use_page},
+        components::{EmptyState, use_current_user},
+    },
+};
 
-/// Exceptions: the list, or what to do first when it is empty.
+fn scope_text(scope: &ExceptionScope) -> String {
+    match scope {
+        ExceptionScope::WorkItem { work_item_id } => format!("work item #{work_item_id}"),
+        ExceptionScope::Policy {
+            policy_id,
+            repository_id,
+            path_glob,
+        } => format!(
+            "{policy_id} in repository {repository_id}{}",
+            path_glob
+                .as_deref()
+                .map(|g| format!(" under {g}"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// One list of exceptions; `decide` adds Approve/Deny forms.
+#[component]
+fn ExceptionTable(
+    list: Page<Exception>,
+    decide: Option<(ServerAction<ApproveException>, ServerAction<DenyException>)>,
+) -> impl IntoView {
+    if list.items.is_empty() {
+        return view! { <p class="muted">"None."</p> }.into_any();
+    }
+    view! {
+        <table class="grid exceptions">
+            <thead><tr><th>"Scope"</th><th>"Justification"</th><th>"Requested by"</th><th>"Expires"</th>{decide.is_some().then(|| view! { <th>"Decision"</th> })}</tr></thead>
+            <tbody>
+                {list.items.into_iter().map(|e| {
+                    let link = match &e.scope {
+                        ExceptionScope::WorkItem { work_item_id } => Some(format!("/items/{work_item_id}")),
+                        ExceptionScope::Policy { .. } => None,
+                    };
+                    let scope = scope_text(&e.scope);
+                    view! {
+                        <tr>
+                            <td>{match link {
+                                Some(href) => view! { <a href=href>{scope}</a> }.into_any(),
+                                None => view! { <span>{scope}</span> }.into_any(),
+                            }}</td>
+                            <td class="wrap">{e.justification}</td>
+                            <td>{format!("user {}", e.requested_by)}</td>
+                            <td>{e.expires_at.format("%Y-%m-%d").to_string()}</td>
+                            {decide.map(|(approve, deny)| view! {
+                                <td>
+                                    <ActionForm action=approve attr:class="inline-form">
+                                        <input type="hidden" name="id" value=e.id/>
+                                        <label for=format!("note-a-{}", e.id) class="visually-hidden">"Note"</label>
+                                        <input id=format!("note-a-{}", e.id) name="note" placeholder="Note (optional)"/>
+                                        <button type="submit">"Approve"</button>
+                                    </ActionForm>
+                                    <ActionForm action=deny attr:class="inline-form">
+                                        <input type="hidden" name="id" value=e.id/>
+                                        <button type="submit" class="danger">"Deny"</button>
+                                    </ActionForm>
+                                </td>
+                            })}
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The Exceptions page.
 #[component]
 pub fn ExceptionsPage() -> impl IntoView {
+    let page = use_page();
+    let approve = ServerAction::<ApproveException>::new();
+    let deny = ServerAction::<DenyException>::new();
+    let lists = Resource::new(
+        move || (page.get(), approve.version().get(), deny.version().get()),
+        |(page, _, _)| exception_lists(page),
+    );
+    let can_decide =
+        use_current_user().is_some_and(|u| matches!(u.role, Role::Security | Role::Admin));
     view! {
         <h1>"Exceptions"</h1>
-        <EmptyState title="No exceptions">
-            <p>"An exception is a time-boxed, approved decision not to fix a finding. Developers request them from a work item; security approves or denies them here."</p>
-        </EmptyState>
+        <div aria-live="polite">
+            {move || approve.value().get().map(|r| match r {
+                Ok(e) => view! { <p class="notice" role="status">{format!("Exception {} approved.", e.id)}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+            {move || deny.value().get().map(|r| match r {
+                Ok(e) => view! { <p class="notice" role="status">{format!("Exception {} denied; its item is open again.", e.id)}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </div>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match lists.await {
+                    Ok(l) if l.pending.total + l.active.total == 0 => view! {
+                        <EmptyState title="No exceptions">
+                            <p>"An exception is a time-boxed, approved decision not to fix a finding. Developers request them from a work item; security approves or denies them here."</p>
+                        </EmptyState>
+                    }.into_any(),
+                    Ok(l) => {
+                        let most = l.pending.total.max(l.active.total);
+                        let (p, per) = (l.pending.page, l.pending.per_page);
+                        view! {
+                            <section class="card">
+                                <h2>{format!("Pending requests ({})", l.pending.total)}</h2>
+                                <ExceptionTable list=l.pending decide=can_decide.then_some((approve, deny))/>
+                            </section>
+                            <section class="card">
+                                <h2>{format!("Expiring within {EXPIRING_DAYS} days ({})", l.expiring.total)}</h2>
+                                <ExceptionTable list=l.expiring decide=None/>
+                            </section>
+                            <section class="card">
+                                <h2>{format!("Active ({})", l.active.total)}</h2>
+                                <ExceptionTable list=l.active decide=None/>
+                            </section>
+                            <Pager page=p per_page=per total=most base="/exceptions"/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -11,8 +11,9 @@ use crate::{
 };
 
 /// The navigation entries, in order.
-pub const NAV: [(&str, &str); 7] = [
+pub const NAV: [(&str, &str); 8] = [
     ("/campaigns", "Campaigns"),
+    ("/my-work", "My work"),
     ("/findings", "Findings"),
     ("/imports", "Imports"),
     ("/repositories", "Repositories"),
