@@ -95,7 +95,10 @@ impl From<redress_store::StoreError> for AppError {
                 message: "wrong e-mail or password".into(),
             },
             E::NotAllowed(msg) => AppError::NotAllowed(msg),
-            E::Import { message, .. } => AppError::Invalid { field: "file".into(), message },
+            E::Import { message, .. } => AppError::Invalid {
+                field: "file".into(),
+                message,
+            },
             other => {
                 let id = crate::ssr::log_internal(&other);
                 AppError::Internal(id)
@@ -113,11 +116,18 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = axum::http::StatusCode::from_u16(self.status())
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(ErrorBody { error: self.to_string() })).into_response();
+        let mut response = (
+            status,
+            axum::Json(ErrorBody {
+                error: self.to_string(),
+            }),
+        )
+            .into_response();
         if status == axum::http::StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

@@ -35,7 +35,10 @@ pub async fn require_login(session: Session, request: Request<Body>, next: Next)
         format!("/login?next={}", app::pages::layout::urlencode(wants))
     };
     let mut response = Redirect::to(&target).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     response
 }
 
@@ -55,7 +58,13 @@ mod tests {
         for page in ["/", "/findings", "/items/3", "/campaigns/1/audit"] {
             assert!(is_page_path(page), "{page}");
         }
-        for public in ["/login", "/api/login", "/pkg/redress.wasm", "/healthz", "/favicon.ico"] {
+        for public in [
+            "/login",
+            "/api/login",
+            "/pkg/redress.wasm",
+            "/healthz",
+            "/favicon.ico",
+        ] {
             assert!(!is_page_path(public), "{public}");
         }
     }

@@ -1,4 +1,8 @@
 //! The domain commands through the real binary: `redress locate`, `scan` and `fix`.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test loudly on any error"
+)]
 use std::{path::Path, process::Command};
 
 use serde_json::Value;

@@ -30,7 +30,7 @@ pub mod catalog;
 pub mod cli;
 mod compare;
 mod cond;
-mod diff;
+pub mod diff;
 mod document;
 pub mod edit;
 pub mod equivalents;

@@ -115,12 +115,18 @@ impl Store {
 }
 
 /// The token's owner as the audit log names them.
-async fn token_owner<C: sea_orm::ConnectionTrait>(db: &C, user_id: i64) -> Result<Actor, StoreError> {
+async fn token_owner<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+) -> Result<Actor, StoreError> {
     let owner = user::Entity::find_by_id(user_id)
         .one(db)
         .await?
         .ok_or_else(|| StoreError::not_found(format!("user {user_id}")))?;
-    Ok(Actor { id: Some(owner.id), label: owner.email })
+    Ok(Actor {
+        id: Some(owner.id),
+        label: owner.email,
+    })
 }
 
 fn hash_token(secret: &str) -> String {

@@ -1,5 +1,9 @@
 //! Findings import on every backend: atomicity, dedupe, closing, statuses, correlation,
 //! and the lists the pages read.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test loudly on any error"
+)]
 use redress_ingest::Format;
 use redress_store::{ImportRequest, Store, StoreError, testing::all_backends};
 use redress_types::{FindingQuery, FindingSort, ImportSummary};

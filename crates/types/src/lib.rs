@@ -9,8 +9,8 @@ mod role;
 mod workflow;
 
 pub use findings::{
-    FindingDetail, FindingFacets, FindingQuery, FindingRow, FindingSort, IMPORT_FORMATS, ImportRecord,
-    ImportSkip, ImportSummary,
+    FindingDetail, FindingFacets, FindingQuery, FindingRow, FindingSort, IMPORT_FORMATS,
+    ImportRecord, ImportSkip, ImportSummary,
 };
 pub use role::{Role, UnknownRole};
 pub use workflow::*;

@@ -1,5 +1,8 @@
 //! Shared set-up for the workflow tests: users, a repository, a campaign, findings rows.
-#![expect(clippy::unwrap_used, reason = "test set-up helpers: a failed set-up should panic")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test set-up helpers: a failed set-up should panic"
+)]
 
 use std::sync::{Arc, Mutex};
 
