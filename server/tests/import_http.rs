@@ -1,6 +1,9 @@
 //! The findings import endpoints through the real router: `POST /api/v1/imports` (bearer
 //! token only) and the browser's `POST /imports/upload` (session + CSRF guard).
-#![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly on any error")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test loudly on any error"
+)]
 use axum::{
     Router,
     body::{Body, to_bytes},
