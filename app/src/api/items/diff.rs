@@ -1,12 +1,7 @@
-//! Unified diffs for the IDE view: making one from an edited file (so a human edit is stored
-//! as a patch `git apply` accepts), reading one back into display rows, and applying one to
-//! the original text (to put a stored proposal's patched text into the editor).
+//! Unified diffs for the IDE view: reading one back into display rows, and applying one to
+//! the original text (to put a stored proposal's patched text into the editor). Making a diff
+//! from an edited file is `redress_policy::diff::unified`, the same code the fixes use.
 pub use super::types::{RowKindView as RowKind, RowView as DiffRow};
-
-/// Lines of context around each change in the patches made here (git's default).
-const CONTEXT: usize = 3;
-/// Above this many line pairs the middle of the file is replaced as one block.
-const MAX_LCS_CELLS: usize = 4_000_000;
 
 /// One file section of a unified diff.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,157 +10,6 @@ pub struct FilePatch {
     pub path: String,
     /// Its rows, hunk headers included.
     pub rows: Vec<DiffRow>,
-}
-
-/// A changed range, in 0-based line indexes of the old and new texts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Change {
-    old: std::ops::Range<usize>,
-    new: std::ops::Range<usize>,
-}
-
-fn changes(a: &[&str], b: &[&str]) -> Vec<Change> {
-    let mut pre = 0;
-    while pre < a.len() && pre < b.len() && a[pre] == b[pre] {
-        pre += 1;
-    }
-    let mut suf = 0;
-    while suf < a.len() - pre && suf < b.len() - pre && a[a.len() - 1 - suf] == b[b.len() - 1 - suf]
-    {
-        suf += 1;
-    }
-    let (am, bm) = (&a[pre..a.len() - suf], &b[pre..b.len() - suf]);
-    if am.is_empty() && bm.is_empty() {
-        return Vec::new();
-    }
-    if am.len().saturating_mul(bm.len()) > MAX_LCS_CELLS {
-        return vec![Change {
-            old: pre..a.len() - suf,
-            new: pre..b.len() - suf,
-        }];
-    }
-    let (n, m) = (am.len(), bm.len());
-    let mut t = vec![0u32; (n + 1) * (m + 1)];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            t[i * (m + 1) + j] = if am[i] == bm[j] {
-                t[(i + 1) * (m + 1) + j + 1] + 1
-            } else {
-                t[(i + 1) * (m + 1) + j].max(t[i * (m + 1) + j + 1])
-            };
-        }
-    }
-    let mut out: Vec<Change> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && am[i] == bm[j] {
-            i += 1;
-            j += 1;
-            continue;
-        }
-        let insert = j < m && (i == n || t[i * (m + 1) + j + 1] >= t[(i + 1) * (m + 1) + j]);
-        let (o, nn) = (pre + i, pre + j);
-        match out.last_mut() {
-            Some(last) if last.old.end == o && last.new.end == nn => {
-                if insert {
-                    last.new.end += 1;
-                } else {
-                    last.old.end += 1;
-                }
-            }
-            _ => out.push(if insert {
-                Change {
-                    old: o..o,
-                    new: nn..nn + 1,
-                }
-            } else {
-                Change {
-                    old: o..o + 1,
-                    new: nn..nn,
-                }
-            }),
-        }
-        if insert {
-            j += 1;
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// A unified diff of one file (`diff --git a/PATH b/PATH` header, 3 lines of context) that
-/// `git apply` accepts; empty when the texts are equal.
-pub fn unified(path: &str, old: &str, new: &str) -> String {
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let all = changes(&a, &b);
-    if all.is_empty() {
-        return String::new();
-    }
-    let mut out = format!("diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n");
-    let mut groups: Vec<Vec<&Change>> = Vec::new();
-    for c in &all {
-        match groups.last_mut() {
-            Some(g)
-                if g.last()
-                    .is_some_and(|l| c.old.start <= l.old.end + 2 * CONTEXT) =>
-            {
-                g.push(c)
-            }
-            _ => groups.push(vec![c]),
-        }
-    }
-    for g in groups {
-        let (Some(first), Some(last)) = (g.first(), g.last()) else {
-            continue;
-        };
-        let old_start = first.old.start.saturating_sub(CONTEXT);
-        let new_start = first.new.start - (first.old.start - old_start);
-        let old_end = (last.old.end + CONTEXT).min(a.len());
-        let new_end = last.new.end + (old_end - last.old.end);
-        let mut body = String::new();
-        let mut oi = old_start;
-        for c in &g {
-            while oi < c.old.start {
-                push_line(&mut body, ' ', a[oi]);
-                oi += 1;
-            }
-            for l in &a[c.old.clone()] {
-                push_line(&mut body, '-', l);
-            }
-            for l in &b[c.new.clone()] {
-                push_line(&mut body, '+', l);
-            }
-            oi = c.old.end;
-        }
-        while oi < old_end {
-            push_line(&mut body, ' ', a[oi]);
-            oi += 1;
-        }
-        out.push_str(&format!(
-            "@@ -{} +{} @@\n{body}",
-            range_header(old_start, old_end - old_start),
-            range_header(new_start, new_end - new_start)
-        ));
-    }
-    out
-}
-
-fn range_header(start: usize, len: usize) -> String {
-    if len == 0 {
-        format!("{start},0")
-    } else {
-        format!("{},{len}", start + 1)
-    }
-}
-
-fn push_line(out: &mut String, mark: char, l: &str) {
-    out.push(mark);
-    out.push_str(l);
-    if !l.ends_with('\n') {
-        out.push_str("\n\\ No newline at end of file\n");
-    }
 }
 
 /// `@@ -a,b +c,d @@` → `(a, c)` (1-based starts; 0 for an empty side).
@@ -313,9 +157,13 @@ pub fn apply(original: &str, file: &FilePatch) -> Option<String> {
     Some(text)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+
+    fn unified(path: &str, old: &str, new: &str) -> String {
+        redress_policy::diff::unified(path, old, new, 3)
+    }
 
     const OLD: &str = "resource \"aws_ebs_volume\" \"v\" {\n  size = 10\n  encrypted = false\n}\n";
     const NEW: &str = "resource \"aws_ebs_volume\" \"v\" {\n  size = 10\n  encrypted = true\n}\n";

@@ -493,7 +493,7 @@ pub async fn checked_proposal(
             format!("the fix was not stored: it {}", status.describe()),
         ));
     }
-    let patch = diff::unified(file, &original, &text);
+    let patch = redress_policy::diff::unified(file, &original, &text, 3);
     if patch.is_empty() {
         return Err(AppError::invalid(
             "text",
