@@ -46,14 +46,14 @@ impl<'de> Visitor<'de> for TopVisitor {
                 })?,
                 "values" => {
                     top.show_values = true;
-                    map.next_value_seed(ShowValues {
-                        out: &mut top.instances,
-                    })?;
+                    map.next_value_seed(show_values(&mut top.instances))?;
                 }
                 "prior_state" => {
                     top.prior_state = true;
-                    map.next_value_seed(PriorState {
-                        out: &mut top.instances,
+                    map.next_value_seed(Under {
+                        key: "values",
+                        expecting: "a plan's `prior_state` object",
+                        inner: show_values(&mut top.instances),
                     })?;
                 }
                 "planned_values" | "resource_changes" | "resource_drift" | "configuration" => {
@@ -159,63 +159,47 @@ struct V4Instance {
 
 // ---- show -json -----------------------------------------------------------
 
-struct PriorState<'a> {
-    out: &'a mut Vec<StateInstance>,
+/// Streams the value under one key of an object into `inner`; every other key is skipped
+/// without being built.
+struct Under<S> {
+    key: &'static str,
+    expecting: &'static str,
+    inner: S,
 }
 
-impl<'de> DeserializeSeed<'de> for PriorState<'_> {
+impl<'de, S: DeserializeSeed<'de, Value = ()>> DeserializeSeed<'de> for Under<S> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for PriorState<'_> {
+impl<'de, S: DeserializeSeed<'de, Value = ()>> Visitor<'de> for Under<S> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a plan's `prior_state` object")
+        f.write_str(self.expecting)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut inner = Some(self.inner);
         while let Some(key) = map.next_key::<String>()? {
-            if key == "values" {
-                map.next_value_seed(ShowValues {
-                    out: &mut *self.out,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            match inner.take() {
+                Some(seed) if key == self.key => map.next_value_seed(seed)?,
+                other => {
+                    inner = other;
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         Ok(())
     }
 }
 
-struct ShowValues<'a> {
-    out: &'a mut Vec<StateInstance>,
-}
-
-impl<'de> DeserializeSeed<'de> for ShowValues<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ShowValues<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a `values` object with `root_module`")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "root_module" {
-                map.next_value_seed(ShowModule {
-                    out: &mut *self.out,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
+/// `show -json`'s `values` object: its `root_module`, recursively.
+fn show_values(out: &mut Vec<StateInstance>) -> Under<ShowModule<'_>> {
+    Under {
+        key: "root_module",
+        expecting: "a `values` object with `root_module`",
+        inner: ShowModule { out },
     }
 }
 
