@@ -34,7 +34,8 @@ CARGO_LEPTOS := $(TC) env -u RUSTFLAGS LEPTOS_BIN_EXE_NAME=redress \
 # the end-to-end tests. The wasm entry is checked separately with the hydrate features.
 HOST_PACKAGES := --workspace --exclude redress-frontend
 HYDRATE_PACKAGES := -p app -p redress-frontend --features app/hydrate
-# The packages whose tests run a second time against a throwaway PostgreSQL server.
+# The packages `make test-pg` runs alone against a throwaway PostgreSQL server (a quicker
+# check of the database code; `make test-unit` already runs every test on both backends).
 PG_TEST_PACKAGES ?= -p redress-store -p migrations -p redress-server
 
 # cargo-nextest when it works with this toolchain, else cargo test.
@@ -89,16 +90,18 @@ clippy-hydrate:
 	$(CARGO) clippy $(HYDRATE_PACKAGES) --all-targets -- -D warnings
 
 # Unit, integration and browser tests in one run (the browser tests need `make build` first).
+# The run has a throwaway PostgreSQL server (REDRESS_TEST_PG_URL), so every database test
+# runs on SQLite and on PostgreSQL; under CI a database test without it fails.
 test-unit:
-	@echo "==> tests: unit, integration and browser tests on SQLite (cargo $(firstword $(TEST_RUNNER)))"
-	$(CARGO) $(TEST_RUNNER) $(HOST_PACKAGES)
+	@echo "==> tests: unit, integration and browser tests; database tests on SQLite and PostgreSQL (cargo $(firstword $(TEST_RUNNER)))"
+	$(ROOT)/scripts/pg-throwaway.sh $(CARGO) $(TEST_RUNNER) $(HOST_PACKAGES)
 
 test-doc:
 	@echo "==> tests: doc tests"
 	$(CARGO) test --doc $(HOST_PACKAGES)
 
 test-pg:
-	@echo "==> tests: database tests on a throwaway PostgreSQL server ($(PG_TEST_PACKAGES))"
+	@echo "==> tests: only the database packages, on SQLite and a throwaway PostgreSQL server ($(PG_TEST_PACKAGES))"
 	$(ROOT)/scripts/pg-throwaway.sh $(CARGO) $(TEST_RUNNER) $(PG_TEST_PACKAGES)
 
 test-browser:
@@ -107,7 +110,7 @@ test-browser:
 
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory setup fmt-check clippy build test-unit test-doc test-pg; \
+	$(MAKE) --no-print-directory setup fmt-check clippy build test-unit test-doc; \
 	echo "==> make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 bench: setup
