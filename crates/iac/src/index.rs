@@ -73,6 +73,29 @@ impl Index {
         Ok(Self::assemble(None, files, Vec::new()))
     }
 
+    /// A copy of this index with one file's content replaced (or the file
+    /// added); only that file is parsed, the others are shared.
+    ///
+    /// # Errors
+    /// Only when the grammar cannot be loaded.
+    pub fn with_file(&self, path: &str, content: String) -> Result<Self, IacError> {
+        let path = normalize_rel(path);
+        let kind = file_kind(&path).unwrap_or(FileKind::Config);
+        let parsed = Arc::new(parse_file(&path, kind, content)?);
+        let mut files: Vec<Arc<File>> = self
+            .files
+            .iter()
+            .filter(|f| f.path != path)
+            .map(Arc::clone)
+            .collect();
+        files.push(parsed);
+        Ok(Self::assemble(
+            self.root.clone(),
+            files,
+            self.skipped.clone(),
+        ))
+    }
+
     fn assemble(
         root: Option<PathBuf>,
         mut files: Vec<Arc<File>>,

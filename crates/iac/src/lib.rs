@@ -14,9 +14,15 @@
 //!   (cycles and root escapes refused), records registry/remote sources, and gives
 //!   every resource an address template ([`ResourceTemplate`], with count/for_each);
 //!   [`Modules::expand_with_state`] expands templates to instance addresses.
-//! - **Values**: [`Evaluator`] (hcl-rs expressions) follows literals, call-site
-//!   inputs, tfvars, variable defaults, locals and conditionals; anything else is
+//! - **Expressions**: every attribute's value is also an [`Expr`] tree with
+//!   spans inside (list elements, object items, arguments), from the same parse.
+//! - **Values**: [`Evaluator`] follows literals, call-site inputs, tfvars,
+//!   variable defaults, locals, `count.index` / `each.*`, conditionals and
+//!   common pure functions over those trees; anything else is
 //!   [`Evaluated::Unknown`]. Every hop is an [`Origin`] (file, line).
+//!   [`Evaluator::scopes`] expands module calls by `count` / `for_each`, and
+//!   [`Evaluator::resolve`] follows `var.*` / `local.*` to the expression that
+//!   writes a value.
 //! - **State**: [`State::from_path`] streams tfstate v4, `show -json` state and
 //!   a plan's `prior_state` into [`StateInstance`]s with identifying attributes.
 //! - **Locate**: [`Locator`] maps a [`LocateQuery`] (ids/ARNs, scanner file:line,
@@ -25,7 +31,7 @@
 //! - **Highlighting**: [`highlight()`] / [`highlight_lines`] give class ranges for
 //!   the code view (bundled HCL highlights query, compiled once).
 //!
-//! tree-sitter and hcl-rs types never leave this crate.
+//! tree-sitter types never leave this crate.
 //!
 //! # Driving locate (what `redress locate` does)
 //! ```
@@ -57,6 +63,7 @@
 pub mod arn;
 mod error;
 pub mod eval;
+pub mod expr;
 pub mod highlight;
 mod index;
 pub mod locate;
@@ -67,7 +74,11 @@ mod span;
 pub mod state;
 
 pub use error::IacError;
-pub use eval::{Evaluated, Evaluator, Origin, OriginKind, Traced};
+pub use eval::{
+    Context, EvalCache, Evaluated, Evaluator, InstanceKey, Origin, OriginKind, Resolved, Scope,
+    Traced,
+};
+pub use expr::{Expr, ExprKind, parse_expression};
 pub use highlight::{HighlightSpan, LineSpan, highlight, highlight_lines};
 pub use index::{Index, IndexCache, MAX_FILE_BYTES, MAX_FILES, SkippedFile};
 pub use locate::{

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::expr::Expr;
 use crate::span::Span;
 
 /// What kind of top-level (or nested) block this is, from its first identifier.
@@ -79,6 +80,8 @@ pub enum Value {
     /// A plain traversal such as `var.encrypt` or `aws_kms_key.k.arn`.
     Reference(String),
     /// Anything else (function calls, templates, operators, conditionals, …).
+    /// In values computed by [`crate::Evaluator::compute`], a part whose value
+    /// is not known.
     Expression,
 }
 
@@ -131,6 +134,10 @@ pub struct Attribute {
     /// holding a JSON document, one entry per `"key":` line. Empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<Attribute>,
+    /// The value as an expression tree with spans everywhere inside (list
+    /// elements, object items, call arguments, interpolations). Not serialized.
+    #[serde(skip)]
+    pub expr: Expr,
 }
 
 impl Attribute {

@@ -1,36 +1,49 @@
-//! A small evaluator for simple data flow: literals, variables (call-site
-//! inputs, `*.tfvars`, defaults), locals and conditionals over those.
+//! Values: literals, variables (call-site inputs, `*.tfvars`, defaults),
+//! locals, `count.index` / `each.*`, conditionals, operators and the pure
+//! functions Terraform modules compute attributes with, evaluated over the
+//! index's [`Expr`] trees (no second parse).
 //!
-//! A few pure functions are known (`toset`, `tolist`, `tomap`, `length`,
-//! `lower`, `upper`, `concat`, `merge`, `keys`, `values`, `contains`, `lookup`,
-//! `join`, `split`, `coalesce`, `tostring`, `tonumber`, `tobool`). Anything
-//! else (other functions, resource attributes, module outputs,
-//! `count.index`, `each.key`, for-expressions, …) is [`Evaluated::Unknown`]:
-//! the evaluator never guesses. Every hop taken is recorded as an [`Origin`]
-//! so callers can tell where a value was written (the fix site needs that).
+//! Known functions: `try`, `can`, `toset`, `tolist`, `tomap`, `length`,
+//! `lower`, `upper`, `title`, `concat`, `merge`, `keys`, `values`, `contains`,
+//! `lookup`, `element`, `join`, `split`, `coalesce`, `compact`, `distinct`,
+//! `sort`, `flatten`, `tostring`, `tonumber`, `tobool`. Anything else (other
+//! functions, resource attributes, module outputs, data sources,
+//! for-expressions, …) is [`Evaluated::Unknown`]: the evaluator never
+//! guesses. Every hop taken is recorded as an [`Origin`] so callers can tell
+//! where a value was written (the fix site needs that).
+//!
+//! Module instances are expanded by their calls' `count` / `for_each`
+//! ([`Evaluator::scopes`]): inside `module.x["k"]`, `var.*` reads the call's
+//! inputs with `each.key = "k"`. A [`Context`] is one module instance plus the
+//! `count.index` / `each` of the block being evaluated.
+//!
+//! [`Evaluator::resolve`] follows plain `var.x` / `local.x` references to the
+//! expression where the value is written (with its span), which is what a fix
+//! edits.
 //!
 //! Variable files: `terraform.tfvars`, then `*.auto.tfvars` in name order, in
 //! the root module directory, are applied automatically (later wins), as
 //! Terraform does. Other `*.tfvars` files apply only when passed to
 //! [`Evaluator::with_var_files`], like `-var-file`.
 
-use std::str::FromStr;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use hcl::expr::{
-    BinaryOperator, Expression, ObjectKey, Operation, TraversalOperator, UnaryOperator,
-};
 use serde::{Deserialize, Serialize};
 
+use crate::expr::Expr;
 use crate::index::Index;
-use crate::model::Block;
-use crate::state::IndexKey;
-
-mod functions;
-use crate::model::{Attribute, BlockKind, Value};
+use crate::model::{Attribute, Block, Value};
 use crate::modules::{Modules, ResourceTemplate};
 use crate::state::ResourceMode;
 
-/// Most instance addresses [`Evaluator::instance_addresses`] expands to.
+mod functions;
+mod interp;
+mod scope;
+
+pub use scope::{Context, InstanceKey, Resolved, Scope};
+
+/// Most instances one block or module call expands to.
 const MAX_INSTANCES: usize = 10_000;
 
 /// Deepest chain of variable/local hops followed (guards against cycles).
@@ -102,12 +115,36 @@ impl Traced {
     }
 }
 
-/// Evaluates expressions in the context of a module instance.
+/// A computed `var.*` / `local.*`, shared between evaluations.
+#[derive(Debug)]
+struct Cached {
+    value: interp::R,
+    steps: Vec<Origin>,
+}
+
+/// Module instance, its keys (as address text) and `var.x` / `local.x`.
+type CacheKey = (usize, String, String);
+
+/// Computed `var.*` and `local.*` values per module instance. Cloning shares
+/// the cache; build a new one when the code changes.
+#[derive(Debug, Clone, Default)]
+pub struct EvalCache(Arc<Mutex<HashMap<CacheKey, Arc<Cached>>>>);
+
+impl EvalCache {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// Evaluates expressions in the context of module instances.
 #[derive(Debug, Clone)]
 pub struct Evaluator<'a> {
     index: &'a Index,
     modules: &'a Modules,
     var_files: Vec<String>,
+    cache: EvalCache,
 }
 
 impl<'a> Evaluator<'a> {
@@ -118,6 +155,7 @@ impl<'a> Evaluator<'a> {
             index,
             modules,
             var_files: Vec::new(),
+            cache: EvalCache::default(),
         }
     }
 
@@ -126,46 +164,84 @@ impl<'a> Evaluator<'a> {
     #[must_use]
     pub fn with_var_files(mut self, files: impl IntoIterator<Item = String>) -> Self {
         self.var_files = files.into_iter().collect();
+        self.cache = EvalCache::default();
         self
     }
 
-    /// Evaluates an attribute's value inside module instance `module`.
+    /// Uses (and fills) `cache` for `var.*` / `local.*` values, so several
+    /// evaluators over the same, unchanged code share their work.
+    #[must_use]
+    pub fn with_cache(mut self, cache: EvalCache) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// The index evaluated.
+    #[must_use]
+    pub fn index(&self) -> &'a Index {
+        self.index
+    }
+
+    /// The module instances evaluated.
+    #[must_use]
+    pub fn modules(&self) -> &'a Modules {
+        self.modules
+    }
+
+    /// Evaluates an attribute's value inside module instance `module` (its
+    /// `count` / `for_each` keys, and those of the calls above it, unknown).
     #[must_use]
     pub fn eval_attribute(&self, module: usize, attr: &Attribute) -> Traced {
-        self.eval_text(module, &attr.raw)
+        self.traced(&Context::unkeyed(self, module), &attr.expr)
     }
 
     /// Evaluates expression text inside module instance `module`.
     #[must_use]
     pub fn eval_text(&self, module: usize, text: &str) -> Traced {
-        let mut steps = Vec::new();
-        let value = parse_expression(text).and_then(|expr| self.eval(module, &expr, &mut steps, 0));
-        Traced {
-            value: value.map_or(Evaluated::Unknown, Evaluated::Known),
-            steps,
+        if text.len() > interp::MAX_EXPRESSION_BYTES {
+            return unknown();
         }
+        match crate::parse::parse_expression(text) {
+            Ok(expr) => self.traced(&Context::unkeyed(self, module), &expr),
+            Err(_) => unknown(),
+        }
+    }
+
+    /// Evaluates `expr` in `ctx`: known only when every part is known.
+    #[must_use]
+    pub fn eval_expr(&self, ctx: &Context, expr: &Expr) -> Traced {
+        self.traced(ctx, expr)
+    }
+
+    /// Evaluates `expr` in `ctx`, keeping partly known values: a list or
+    /// object whose elements are not all known has [`Value::Expression`] in
+    /// their place. `None` when the value as a whole is unknown (or an
+    /// evaluation error, such as a missing map key).
+    #[must_use]
+    pub fn compute(&self, ctx: &Context, expr: &Expr) -> Option<Value> {
+        let mut steps = Vec::new();
+        interp::Interp::new(self)
+            .eval(ctx.frame(), expr, &mut steps, 0)
+            .ok()
+            .filter(|v| *v != Value::Expression)
     }
 
     /// The value of `var.<name>` inside module instance `module`.
     #[must_use]
     pub fn variable(&self, module: usize, name: &str) -> Traced {
+        let ctx = Context::unkeyed(self, module);
         let mut steps = Vec::new();
-        let value = self.var(module, name, &mut steps, 0);
-        Traced {
-            value: value.map_or(Evaluated::Unknown, Evaluated::Known),
-            steps,
-        }
+        let value = interp::Interp::new(self).var(&ctx.scope, name, &mut steps, 0);
+        finish(value, steps)
     }
 
     /// The value of `local.<name>` inside module instance `module`.
     #[must_use]
     pub fn local(&self, module: usize, name: &str) -> Traced {
+        let ctx = Context::unkeyed(self, module);
         let mut steps = Vec::new();
-        let value = self.local_value(module, name, &mut steps, 0);
-        Traced {
-            value: value.map_or(Evaluated::Unknown, Evaluated::Known),
-            steps,
-        }
+        let value = interp::Interp::new(self).local(&ctx.scope, name, &mut steps, 0);
+        finish(value, steps)
     }
 
     /// The resource's `count` (a number) or `for_each` (a list/map), when
@@ -185,415 +261,59 @@ impl<'a> Evaluator<'a> {
     /// (or there would be more than 10,000); an empty list when a count is 0.
     #[must_use]
     pub fn instance_addresses(&self, template: &ResourceTemplate) -> Option<Vec<String>> {
-        let mut chain = Vec::new();
-        let mut current = Some(template.module);
-        while let Some(id) = current {
-            chain.push(id);
-            current = self.modules.instance(id)?.parent;
-        }
-        chain.reverse();
-        let mut prefixes = vec![String::new()];
-        for &id in chain.iter().skip(1) {
-            let inst = self.modules.instance(id)?;
-            let (call, parent) = (inst.call.as_ref()?, inst.parent?);
-            let block = self
-                .index
-                .file(&call.file)?
-                .blocks
-                .iter()
-                .find(|b| b.span == call.span)?;
-            let keys = self.keys_of(parent, block)?;
-            prefixes = combine(&prefixes, &format!("module.{}", call.name), &keys)?;
-        }
         let (_, block) = self.index.resource_block(template)?;
-        let keys = self.keys_of(template.module, block)?;
         let local = match template.mode {
             ResourceMode::Managed => format!("{}.{}", template.resource_type, template.name),
             ResourceMode::Data => format!("data.{}.{}", template.resource_type, template.name),
         };
-        combine(&prefixes, &local, &keys)
-    }
-
-    /// The instance keys of a block from its `count` / `for_each`: `[None]`
-    /// without either.
-    fn keys_of(&self, module: usize, block: &Block) -> Option<Vec<Option<IndexKey>>> {
-        if let Some(count) = block.attribute("count") {
-            let Evaluated::Known(Value::Number(n)) = self.eval_attribute(module, count).value
-            else {
+        let mut out = Vec::new();
+        for scope in self.scopes_of(template.module)? {
+            let keys = self.block_keys(&scope, block)?;
+            if out.len() + keys.len() > MAX_INSTANCES {
                 return None;
-            };
-            let n: i64 = n.parse().ok().filter(|n| (0..=10_000).contains(n))?;
-            return Some((0..n).map(|i| Some(IndexKey::Int(i))).collect());
-        }
-        if let Some(for_each) = block.attribute("for_each") {
-            let mut keys: Vec<String> = match self.eval_attribute(module, for_each).value {
-                Evaluated::Known(Value::Map(entries)) => {
-                    entries.into_iter().map(|(k, _)| k).collect()
-                }
-                Evaluated::Known(Value::List(items)) => items
-                    .into_iter()
-                    .map(|v| match v {
-                        Value::String(s) => Some(s),
-                        _ => None,
-                    })
-                    .collect::<Option<Vec<_>>>()?,
-                _ => return None,
-            };
-            keys.sort();
-            keys.dedup();
-            return Some(keys.into_iter().map(|k| Some(IndexKey::Str(k))).collect());
-        }
-        Some(vec![None])
-    }
-
-    fn eval(
-        &self,
-        module: usize,
-        expr: &Expression,
-        steps: &mut Vec<Origin>,
-        hops: usize,
-    ) -> Option<Value> {
-        if hops > MAX_HOPS {
-            return None;
-        }
-        Some(match expr {
-            Expression::Null => Value::Null,
-            Expression::Bool(b) => Value::Bool(*b),
-            Expression::Number(n) => Value::Number(n.to_string()),
-            Expression::String(s) => Value::String(s.clone()),
-            Expression::Array(items) => Value::List(
-                items
-                    .iter()
-                    .map(|e| self.eval(module, e, steps, hops + 1))
-                    .collect::<Option<Vec<_>>>()?,
-            ),
-            Expression::Object(obj) => {
-                let mut entries = Vec::with_capacity(obj.len());
-                for (k, v) in obj {
-                    let key = match k {
-                        ObjectKey::Identifier(id) => id.as_str().to_owned(),
-                        ObjectKey::Expression(e) => match self.eval(module, e, steps, hops + 1)? {
-                            Value::String(s) | Value::Number(s) => s,
-                            _ => return None,
-                        },
-                        _ => return None,
-                    };
-                    entries.push((key, self.eval(module, v, steps, hops + 1)?));
-                }
-                Value::Map(entries)
             }
-            Expression::TemplateExpr(t) => {
-                let template = hcl::Template::from_expr(t).ok()?;
-                let mut out = String::new();
-                for element in template.elements() {
-                    match element {
-                        hcl::template::Element::Literal(s) => out.push_str(s),
-                        hcl::template::Element::Interpolation(i) => {
-                            match self.eval(module, &i.expr, steps, hops + 1)? {
-                                Value::String(s) | Value::Number(s) => out.push_str(&s),
-                                Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-                                _ => return None,
-                            }
-                        }
-                        hcl::template::Element::Directive(_) => return None,
-                    }
-                }
-                Value::String(out)
-            }
-            Expression::Parenthesis(inner) => self.eval(module, inner, steps, hops + 1)?,
-            Expression::Conditional(c) => match self.eval(module, &c.cond_expr, steps, hops + 1)? {
-                Value::Bool(true) => self.eval(module, &c.true_expr, steps, hops + 1)?,
-                Value::Bool(false) => self.eval(module, &c.false_expr, steps, hops + 1)?,
-                _ => return None,
-            },
-            Expression::Operation(op) => self.operation(module, op, steps, hops)?,
-            Expression::FuncCall(f) => {
-                if !f.name.namespace.is_empty() || f.expand_final {
-                    return None;
-                }
-                let args = f
-                    .args
-                    .iter()
-                    .map(|a| self.eval(module, a, steps, hops + 1))
-                    .collect::<Option<Vec<_>>>()?;
-                functions::call(f.name.name.as_str(), args)?
-            }
-            Expression::Traversal(t) => {
-                let Expression::Variable(root) = &t.expr else {
-                    let base = self.eval(module, &t.expr, steps, hops + 1)?;
-                    return self.traverse(module, base, &t.operators, steps, hops);
-                };
-                let (first, rest) = t.operators.split_first()?;
-                let TraversalOperator::GetAttr(name) = first else {
-                    return None;
-                };
-                let base = match root.as_str() {
-                    "var" => self.var(module, name.as_str(), steps, hops + 1)?,
-                    "local" => self.local_value(module, name.as_str(), steps, hops + 1)?,
-                    _ => return None,
-                };
-                self.traverse(module, base, rest, steps, hops)?
-            }
-            _ => return None,
-        })
-    }
-
-    fn traverse(
-        &self,
-        module: usize,
-        mut value: Value,
-        ops: &[TraversalOperator],
-        steps: &mut Vec<Origin>,
-        hops: usize,
-    ) -> Option<Value> {
-        for op in ops {
-            let key = match op {
-                TraversalOperator::GetAttr(id) => Value::String(id.as_str().to_owned()),
-                TraversalOperator::Index(e) => self.eval(module, e, steps, hops + 1)?,
-                TraversalOperator::LegacyIndex(i) => Value::Number(i.to_string()),
-                _ => return None,
-            };
-            value = match (value, key) {
-                (Value::Map(entries), Value::String(k)) => {
-                    entries.into_iter().find(|(ek, _)| *ek == k)?.1
-                }
-                (Value::List(items), Value::Number(n)) => {
-                    let i: usize = n.parse().ok()?;
-                    items.into_iter().nth(i)?
-                }
-                _ => return None,
-            };
-        }
-        Some(value)
-    }
-
-    fn operation(
-        &self,
-        module: usize,
-        op: &Operation,
-        steps: &mut Vec<Origin>,
-        hops: usize,
-    ) -> Option<Value> {
-        match op {
-            Operation::Unary(u) => match (u.operator, self.eval(module, &u.expr, steps, hops + 1)?)
-            {
-                (UnaryOperator::Not, Value::Bool(b)) => Some(Value::Bool(!b)),
-                (UnaryOperator::Neg, Value::Number(n)) => number(-n.parse::<f64>().ok()?),
-                _ => None,
-            },
-            Operation::Binary(b) => {
-                let lhs = self.eval(module, &b.lhs_expr, steps, hops + 1)?;
-                // Short-circuit like Terraform does not (it evaluates both), but a
-                // known deciding side is enough for a known result here.
-                let rhs = self.eval(module, &b.rhs_expr, steps, hops + 1);
-                binary(b.operator, lhs, rhs?)
-            }
-        }
-    }
-
-    fn var(
-        &self,
-        module: usize,
-        name: &str,
-        steps: &mut Vec<Origin>,
-        hops: usize,
-    ) -> Option<Value> {
-        if hops > MAX_HOPS {
-            return None;
-        }
-        let inst = self.modules.instance(module)?;
-        if let (Some(parent), Some(call)) = (inst.parent, &inst.call) {
-            let call_block = self
-                .index
-                .file(&call.file)?
-                .blocks
-                .iter()
-                .find(|b| b.span == call.span)?;
-            if let Some(input) = call_block.attribute(name) {
-                steps.push(Origin {
-                    kind: OriginKind::ModuleInput,
-                    file: call.file.clone(),
-                    line: input.span.start_line,
-                    name: format!("var.{name}"),
+            let prefix = self.scope_address(&scope);
+            for key in keys {
+                let address = format!("{local}{}", key.suffix());
+                out.push(if prefix.is_empty() {
+                    address
+                } else {
+                    format!("{prefix}.{address}")
                 });
-                let expr = parse_expression(&input.raw)?;
-                return self.eval(parent, &expr, steps, hops + 1);
-            }
-        } else if let Some((file, attr)) = self.tfvars_value(&inst.dir, name) {
-            steps.push(Origin {
-                kind: OriginKind::Tfvars,
-                file,
-                line: attr.span.start_line,
-                name: format!("var.{name}"),
-            });
-            let expr = parse_expression(&attr.raw)?;
-            // tfvars hold constants: no variables in scope.
-            return self.eval(usize::MAX, &expr, steps, hops + 1);
-        }
-        let (file, block) = self
-            .index
-            .top_block(&inst.dir, BlockKind::Variable, &[name])?;
-        let default = block.attribute("default")?;
-        steps.push(Origin {
-            kind: OriginKind::VariableDefault,
-            file: file.path.clone(),
-            line: default.span.start_line,
-            name: format!("var.{name}"),
-        });
-        let expr = parse_expression(&default.raw)?;
-        self.eval(usize::MAX, &expr, steps, hops + 1)
-    }
-
-    /// The winning `.tfvars` attribute for `name` in a root directory.
-    fn tfvars_value(&self, dir: &str, name: &str) -> Option<(String, &'a Attribute)> {
-        let mut files: Vec<&crate::model::File> = self
-            .index
-            .tfvars_in_dir(dir)
-            .filter(|f| {
-                let base = f.path.rsplit('/').next().unwrap_or("");
-                base == "terraform.tfvars" || base.ends_with(".auto.tfvars")
-            })
-            .collect();
-        files.sort_by_key(|f| (!f.path.ends_with("terraform.tfvars"), f.path.clone()));
-        for extra in &self.var_files {
-            if let Some(f) = self.index.file(extra) {
-                files.push(f);
             }
         }
-        files.iter().rev().find_map(|f| {
-            f.attributes
-                .iter()
-                .find(|a| a.name == name)
-                .map(|a| (f.path.clone(), a))
-        })
+        Some(out)
     }
 
-    fn local_value(
-        &self,
-        module: usize,
-        name: &str,
-        steps: &mut Vec<Origin>,
-        hops: usize,
-    ) -> Option<Value> {
-        if hops > MAX_HOPS {
-            return None;
-        }
-        let inst = self.modules.instance(module)?;
-        let (file, attr) = self
-            .index
-            .blocks_of_kind(&inst.dir, BlockKind::Locals)
-            .find_map(|(f, b)| b.attribute(name).map(|a| (f, a)))?;
-        steps.push(Origin {
-            kind: OriginKind::Local,
-            file: file.path.clone(),
-            line: attr.span.start_line,
-            name: format!("local.{name}"),
-        });
-        let expr = parse_expression(&attr.raw)?;
-        self.eval(module, &expr, steps, hops + 1)
+    /// Evaluates in `ctx`, with the result known only when fully known.
+    fn traced(&self, ctx: &Context, expr: &Expr) -> Traced {
+        let mut steps = Vec::new();
+        let value = interp::Interp::new(self).eval(ctx.frame(), expr, &mut steps, 0);
+        finish(value, steps)
+    }
+
+    /// The `module` block that created module instance `module`, with its file.
+    fn call_block(&self, module: usize) -> Option<(&'a str, &'a Block)> {
+        let call = self.modules.instance(module)?.call.as_ref()?;
+        let file = self.index.file(&call.file)?;
+        let block = file.blocks.iter().find(|b| b.span == call.span)?;
+        Some((file.path.as_str(), block))
     }
 }
 
-/// Longest expression text handed to hcl-rs.
-const MAX_EXPRESSION_BYTES: usize = 64 * 1024;
-/// Deepest bracket nesting handed to hcl-rs (its parser recurses).
-const MAX_EXPRESSION_NESTING: usize = 48;
-
-/// Parses expression text with hcl-rs, refusing text too long or too deeply
-/// nested to parse safely (repository content is untrusted).
-fn parse_expression(text: &str) -> Option<Expression> {
-    if text.len() > MAX_EXPRESSION_BYTES {
-        return None;
-    }
-    let mut depth = 0usize;
-    for b in text.bytes() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_EXPRESSION_NESTING {
-                    return None;
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Expression::from_str(text).ok()
-}
-
-/// `prefixes × segment[key]`, joined with `.`; `None` past [`MAX_INSTANCES`].
-fn combine(prefixes: &[String], segment: &str, keys: &[Option<IndexKey>]) -> Option<Vec<String>> {
-    if prefixes.len().saturating_mul(keys.len()) > MAX_INSTANCES {
-        return None;
-    }
-    let mut out = Vec::with_capacity(prefixes.len() * keys.len());
-    for prefix in prefixes {
-        for key in keys {
-            let key = key.as_ref().map(ToString::to_string).unwrap_or_default();
-            out.push(if prefix.is_empty() {
-                format!("{segment}{key}")
-            } else {
-                format!("{prefix}.{segment}{key}")
-            });
-        }
-    }
-    Some(out)
-}
-
-fn number(n: f64) -> Option<Value> {
-    if !n.is_finite() {
-        return None;
-    }
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "integral and within i64 range, checked above"
-        )]
-        let i = n as i64;
-        Some(Value::Number(i.to_string()))
-    } else {
-        Some(Value::Number(n.to_string()))
+fn unknown() -> Traced {
+    Traced {
+        value: Evaluated::Unknown,
+        steps: Vec::new(),
     }
 }
 
-fn binary(op: BinaryOperator, lhs: Value, rhs: Value) -> Option<Value> {
-    use BinaryOperator as B;
-    match op {
-        B::Eq => Some(Value::Bool(values_equal(&lhs, &rhs))),
-        B::NotEq => Some(Value::Bool(!values_equal(&lhs, &rhs))),
-        B::And | B::Or => match (lhs, rhs) {
-            (Value::Bool(a), Value::Bool(b)) => {
-                Some(Value::Bool(if op == B::And { a && b } else { a || b }))
-            }
-            _ => None,
+fn finish(value: interp::R, steps: Vec<Origin>) -> Traced {
+    Traced {
+        value: match value {
+            Ok(v) if !interp::has_unknown(&v) => Evaluated::Known(v),
+            _ => Evaluated::Unknown,
         },
-        _ => {
-            let (Value::Number(a), Value::Number(b)) = (lhs, rhs) else {
-                return None;
-            };
-            let (a, b) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
-            match op {
-                B::Less => Some(Value::Bool(a < b)),
-                B::LessEq => Some(Value::Bool(a <= b)),
-                B::Greater => Some(Value::Bool(a > b)),
-                B::GreaterEq => Some(Value::Bool(a >= b)),
-                B::Plus => number(a + b),
-                B::Minus => number(a - b),
-                B::Mul => number(a * b),
-                B::Div if b != 0.0 => number(a / b),
-                B::Mod if b != 0.0 => number(a % b),
-                _ => None,
-            }
-        }
-    }
-}
-
-fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => x == y,
-        },
-        _ => a == b,
+        steps,
     }
 }

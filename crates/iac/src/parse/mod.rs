@@ -8,6 +8,7 @@ use crate::error::IacError;
 use crate::model::{Attribute, Block, BlockKind, File, FileKind, ParseError, Value};
 use crate::span::Span;
 
+mod expr;
 mod nodes;
 mod recovery;
 
@@ -179,7 +180,7 @@ impl Converter<'_> {
             match child.kind() {
                 "identifier" if ident.is_none() => ident = Some(self.text(child).to_owned()),
                 "identifier" => labels.push(self.text(child).to_owned()),
-                "string_lit" => labels.push(self.string_content(child)),
+                "string_lit" => labels.push(self.quoted_text(child)),
                 "block_start" => body_start = Some(child),
                 "block_end" => body_end = Some(child),
                 "body" => body = Some(child),
@@ -217,6 +218,7 @@ impl Converter<'_> {
             raw: self.text(expr).to_owned(),
             value: self.value(expr, depth),
             entries: self.entries(expr, depth),
+            expr: self.expr(expr, depth),
         })
     }
 
@@ -280,6 +282,7 @@ impl Converter<'_> {
             raw: self.text(val).to_owned(),
             value: self.value(val, depth),
             entries: self.entries(val, depth),
+            expr: self.expr(val, depth),
         })
     }
 
@@ -317,19 +320,15 @@ impl Converter<'_> {
                     raw: value_text.to_owned(),
                     value: Value::Expression,
                     entries: Vec::new(),
+                    expr: crate::expr::Expr {
+                        span,
+                        kind: crate::expr::ExprKind::Invalid,
+                    },
                 });
             }
             byte += line.len();
         }
         out
-    }
-
-    /// The content of a `string_lit` or plain `quoted_template`, unescaped.
-    fn string_content(&self, node: Node<'_>) -> String {
-        named_children(node)
-            .filter(|c| c.kind() == "template_literal")
-            .map(|c| unescape(self.text(c)))
-            .collect()
     }
 
     fn value(&self, expr: Node<'_>, depth: usize) -> Value {
@@ -378,7 +377,7 @@ impl Converter<'_> {
                         "numeric_lit" => Value::Number(self.text(lit).to_owned()),
                         "bool_lit" => Value::Bool(self.text(lit) == "true"),
                         "null_lit" => Value::Null,
-                        "string_lit" => Value::String(self.string_content(lit)),
+                        "string_lit" => Value::String(self.quoted_text(lit)),
                         _ => Value::Expression,
                     })
             }
@@ -387,7 +386,7 @@ impl Converter<'_> {
                     if q.kind() == "quoted_template"
                         && named_children(q).all(|c| c.kind() == "template_literal") =>
                 {
-                    Value::String(self.string_content(q))
+                    Value::String(self.quoted_text(q))
                 }
                 Some(h)
                     if h.kind() == "heredoc_template"
@@ -517,4 +516,98 @@ pub(crate) fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Parses `text` as exactly one expression; spans are relative to `text`.
+pub(crate) fn parse_expression(text: &str) -> Result<crate::expr::Expr, String> {
+    const PREFIX: &str = "x = ";
+    if text.trim().is_empty() {
+        return Err("empty expression".into());
+    }
+    let file = parse_file(
+        "<expression>",
+        FileKind::Config,
+        format!("{PREFIX}{text}\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(e) = file.errors.first() {
+        return Err(format!("{}:{}: {}", e.line, e.column, e.message));
+    }
+    let (Some(attr), 1, true) = (
+        file.attributes.first(),
+        file.attributes.len(),
+        file.blocks.is_empty(),
+    ) else {
+        return Err("not a single expression".into());
+    };
+    let mut expr = attr.expr.clone();
+    shift(&mut expr, PREFIX.len());
+    Ok(expr)
+}
+
+/// Moves every span of `expr` back by `by` bytes on line 1 (undoes a prefix).
+fn shift(expr: &mut crate::expr::Expr, by: usize) {
+    use crate::expr::{ExprKind, TemplatePart, TraversalOp};
+    fn span(s: &mut Span, by: usize) {
+        s.start_byte = s.start_byte.saturating_sub(by);
+        s.end_byte = s.end_byte.saturating_sub(by);
+        let cols = nodes::to_u32(by);
+        if s.start_line == 1 {
+            s.start_column = s.start_column.saturating_sub(cols).max(1);
+        }
+        if s.end_line == 1 {
+            s.end_column = s.end_column.saturating_sub(cols).max(1);
+        }
+    }
+    fn parts(ps: &mut [TemplatePart], by: usize) {
+        for p in ps {
+            match p {
+                TemplatePart::Interpolation(e) => shift(e, by),
+                TemplatePart::Directive(s) => span(s, by),
+                TemplatePart::Literal(_) => {}
+            }
+        }
+    }
+    span(&mut expr.span, by);
+    match &mut expr.kind {
+        ExprKind::Template(ps) => parts(ps, by),
+        ExprKind::Heredoc(h) => {
+            span(&mut h.body, by);
+            parts(&mut h.parts, by);
+        }
+        ExprKind::List(items) => items.iter_mut().for_each(|e| shift(e, by)),
+        ExprKind::Object(items) => {
+            for item in items {
+                span(&mut item.span, by);
+                shift(&mut item.key, by);
+                shift(&mut item.value, by);
+            }
+        }
+        ExprKind::Traversal { base, ops } => {
+            shift(base, by);
+            for op in ops {
+                if let TraversalOp::Index(e) = op {
+                    shift(e, by);
+                }
+            }
+        }
+        ExprKind::Call(call) => call.args.iter_mut().for_each(|e| shift(e, by)),
+        ExprKind::Conditional(c) => {
+            shift(&mut c.cond, by);
+            shift(&mut c.then, by);
+            shift(&mut c.otherwise, by);
+        }
+        ExprKind::Unary(_, e) => shift(e, by),
+        ExprKind::Binary(_, l, r) => {
+            shift(l, by);
+            shift(r, by);
+        }
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Variable(_)
+        | ExprKind::For
+        | ExprKind::Invalid => {}
+    }
 }
