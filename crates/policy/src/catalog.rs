@@ -433,9 +433,9 @@ fn validate_cond(cond: &Cond) -> Result<(), String> {
         validate_cond(sub)?;
     }
     if let Some(fix) = &cond.fix
-        && hcl::edit::parser::parse_expr(fix).is_err()
+        && let Err(e) = redress_iac::parse_expression(fix)
     {
-        return Err(format!("fix `{fix}` is not an HCL expression"));
+        return Err(format!("fix `{fix}` is not an HCL expression ({e})"));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! primitives.
 
 use crate::catalog::Cond;
-use crate::syntax::{Val, ValKind};
+use redress_iac::Value;
 
 pub(crate) fn expectation(cond: &Cond) -> String {
     if let Some(v) = &cond.equals {
@@ -29,26 +29,21 @@ fn list(v: &[toml::Value]) -> String {
         .join(", ")
 }
 
-/// Tests a resolved value against the condition's constraints; `None` when it is not a literal.
-pub(crate) fn test_value(cond: &Cond, val: &Val) -> Option<bool> {
+/// Tests a value against the condition's constraints; `None` when it is not a literal.
+///
+/// The value is a written literal ([`redress_iac::Expr::literal`]) or a computed one; either
+/// way [`Value::Expression`] stands for what is not known (a reference, a call, a template).
+pub(crate) fn test_value(cond: &Cond, val: &Value) -> Option<bool> {
     if cond.present == Some(false) {
         return Some(false);
     }
-    let literal = !matches!(
-        val.kind,
-        ValKind::Traversal(_)
-            | ValKind::Call { .. }
-            | ValKind::Template
-            | ValKind::Other
-            | ValKind::Conditional(_)
-            | ValKind::Heredoc { .. }
-    );
+    let literal = !matches!(val, Value::Expression | Value::Reference(_));
     let mut ok = true;
     if cond.non_empty == Some(true) {
-        ok &= match &val.kind {
-            ValKind::Str(s) => !s.trim().is_empty(),
-            ValKind::List(v) => !v.is_empty(),
-            ValKind::Null => false,
+        ok &= match val {
+            Value::String(s) => !s.trim().is_empty(),
+            Value::List(v) => !v.is_empty(),
+            Value::Null => false,
             _ => true,
         };
     }
@@ -74,7 +69,7 @@ pub(crate) fn test_value(cond: &Cond, val: &Val) -> Option<bool> {
         ok &= !any_eq(val, vs)?;
     }
     if let Some(v) = &cond.contains {
-        let ValKind::List(items) = &val.kind else {
+        let Value::List(items) = val else {
             return Some(false);
         };
         let mut found = false;
@@ -84,7 +79,7 @@ pub(crate) fn test_value(cond: &Cond, val: &Val) -> Option<bool> {
         ok &= found;
     }
     if let Some(vs) = &cond.contains_none
-        && let ValKind::List(items) = &val.kind
+        && let Value::List(items) = val
     {
         for i in items {
             ok &= !any_eq(i, vs)?;
@@ -93,7 +88,7 @@ pub(crate) fn test_value(cond: &Cond, val: &Val) -> Option<bool> {
     Some(ok)
 }
 
-fn any_eq(val: &Val, vs: &[toml::Value]) -> Option<bool> {
+fn any_eq(val: &Value, vs: &[toml::Value]) -> Option<bool> {
     let mut any = false;
     for v in vs {
         any |= literal_eq(val, v)?;
@@ -101,27 +96,27 @@ fn any_eq(val: &Val, vs: &[toml::Value]) -> Option<bool> {
     Some(any)
 }
 
+fn number(text: &str) -> Option<f64> {
+    text.trim().parse().ok()
+}
+
 /// Compares an HCL literal with a TOML value the way Terraform coerces primitives.
-pub(crate) fn literal_eq(val: &Val, expected: &toml::Value) -> Option<bool> {
+pub(crate) fn literal_eq(val: &Value, expected: &toml::Value) -> Option<bool> {
     use toml::Value as T;
-    Some(match (&val.kind, expected) {
-        (ValKind::Bool(b), T::Boolean(e)) => b == e,
-        (ValKind::Bool(b), T::String(e)) => {
-            e.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-        }
-        (ValKind::Str(s), T::Boolean(e)) => {
+    Some(match (val, expected) {
+        (Value::Bool(b), T::Boolean(e)) => b == e,
+        (Value::Bool(b), T::String(e)) => e.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        (Value::String(s), T::Boolean(e)) => {
             s.eq_ignore_ascii_case(if *e { "true" } else { "false" })
         }
-        (ValKind::Str(s), T::String(e)) => s.eq_ignore_ascii_case(e),
-        (ValKind::Str(s), T::Integer(e)) => s.trim().parse::<f64>().ok() == Some(*e as f64),
-        (ValKind::Number(n), T::Integer(e)) => *n == *e as f64,
-        (ValKind::Number(n), T::Float(e)) => n == e,
-        (ValKind::Number(n), T::String(e)) => e.parse::<f64>().ok() == Some(*n),
-        (ValKind::Null, _) => false,
-        (ValKind::List(_) | ValKind::Object(_), _) => false,
-        (ValKind::Bool(_) | ValKind::Number(_), _) => false,
-        (ValKind::Str(_), _) => false,
-        _ => return None,
+        (Value::String(s), T::String(e)) => s.eq_ignore_ascii_case(e),
+        (Value::String(s), T::Integer(e)) => number(s) == Some(*e as f64),
+        (Value::Number(n), T::Integer(e)) => number(n) == Some(*e as f64),
+        (Value::Number(n), T::Float(e)) => number(n) == Some(*e),
+        (Value::Number(n), T::String(e)) => number(e).is_some() && number(e) == number(n),
+        (Value::Null | Value::List(_) | Value::Map(_), _) => false,
+        (Value::Bool(_) | Value::Number(_) | Value::String(_), _) => false,
+        (Value::Expression | Value::Reference(_), _) => return None,
     })
 }
 
@@ -129,62 +124,55 @@ pub(crate) fn literal_eq(val: &Val, expected: &toml::Value) -> Option<bool> {
 mod tests {
     use super::*;
 
-    fn val(kind: ValKind) -> Val {
-        Val { span: 0..0, kind }
-    }
-
     #[test]
     fn primitives_compare_like_terraform_coerces_them() {
         use toml::Value as T;
         assert_eq!(
-            literal_eq(&val(ValKind::Str("true".into())), &T::Boolean(true)),
+            literal_eq(&Value::String("true".into()), &T::Boolean(true)),
             Some(true)
         );
         assert_eq!(
             literal_eq(
-                &val(ValKind::Str("Enabled".into())),
+                &Value::String("Enabled".into()),
                 &T::String("enabled".into())
             ),
             Some(true)
         );
         assert_eq!(
-            literal_eq(&val(ValKind::Number(22.0)), &T::Integer(22)),
+            literal_eq(&Value::Number("22".into()), &T::Integer(22)),
             Some(true)
         );
         assert_eq!(
-            literal_eq(&val(ValKind::Str("22".into())), &T::Integer(22)),
+            literal_eq(&Value::String("22".into()), &T::Integer(22)),
             Some(true)
         );
         assert_eq!(
-            literal_eq(&val(ValKind::Bool(false)), &T::Boolean(true)),
+            literal_eq(&Value::Bool(false), &T::Boolean(true)),
             Some(false)
         );
-        assert_eq!(
-            literal_eq(&val(ValKind::Traversal("var.x".into())), &T::Boolean(true)),
-            None
-        );
+        assert_eq!(literal_eq(&Value::Expression, &T::Boolean(true)), None);
     }
 
     #[test]
     fn references_are_unknown_except_for_presence_checks() {
-        let reference = val(ValKind::Traversal("aws_kms_key.k.arn".into()));
         let present = Cond {
             non_empty: Some(true),
             ..Cond::default()
         };
-        assert_eq!(test_value(&present, &reference), Some(true));
+        assert_eq!(test_value(&present, &Value::Expression), Some(true));
         let equals = Cond {
             equals: Some(toml::Value::Boolean(true)),
             ..Cond::default()
         };
-        assert_eq!(test_value(&equals, &reference), None);
-        let empty = Cond {
-            non_empty: Some(true),
-            ..Cond::default()
-        };
+        assert_eq!(test_value(&equals, &Value::Expression), None);
         assert_eq!(
-            test_value(&empty, &val(ValKind::Str(String::new()))),
+            test_value(&present, &Value::String(String::new())),
             Some(false)
+        );
+        assert_eq!(
+            test_value(&equals, &Value::List(vec![Value::Expression])),
+            Some(false),
+            "a list is not `true`, whatever its elements"
         );
     }
 }

@@ -1,22 +1,26 @@
 //! Condition evaluation: attribute paths through nested blocks, object values and variables,
 //! `all_of` / `any_of` / `when` / `each`, and companion resources, each failure with its span
-//! and the edit that would address it.
+//! and the edit that would address it. Blocks, attributes, expressions and the data flow all
+//! come from the index ([`redress_iac`]); nothing is parsed here.
+
+use std::rc::Rc;
+
+use redress_iac::{
+    Block, BlockKind, Context, Evaluator, Expr, ExprKind, OriginKind, Resolved, Span,
+};
 
 use crate::catalog::{Cond, Missing, Report};
 use crate::compare::{expectation, test_value};
-use crate::edit::{Edit, FixKind, insert_into};
+use crate::edit::{Edit, FixKind, insert_into, range};
 use crate::eval::Subject;
-use crate::flow::{Resolved, Via};
-use crate::interp::{Inst, Interp, to_val};
 use crate::repo::Repo;
-use crate::syntax::{Block, ByteRange, Val, ValKind};
 use crate::{document, network};
 
 /// One offending place found while evaluating, with the edit that would address it.
 #[derive(Debug, Clone)]
 pub(crate) struct Hit {
-    pub file: usize,
-    pub span: ByteRange,
+    pub file: String,
+    pub span: Span,
     pub message: String,
     /// 2: a wrong value is written; 1: the container exists, the attribute is missing;
     /// 0: nothing of it is written. `any_of` reports the most present alternative.
@@ -34,11 +38,13 @@ pub(crate) enum Verdict {
     NotApplicable,
 }
 
-/// Where a condition is evaluated: a block body, or an object value.
-#[derive(Debug, Clone, Copy)]
+/// Where a condition is evaluated: a block body, or an object value, with the context its
+/// expressions are evaluated in (the caller's, for an object passed as a module input).
+#[derive(Debug, Clone)]
 pub(crate) struct Node<'r> {
-    pub file: usize,
+    pub file: &'r str,
     pub kind: NodeKind<'r>,
+    pub ctx: Rc<Context>,
     /// True at the subject's own block.
     pub root: bool,
 }
@@ -48,33 +54,44 @@ pub(crate) enum NodeKind<'r> {
     Block(&'r Block),
     /// An object value; `report` is the attribute or item that holds it.
     Object {
-        val: &'r Val,
-        report: (usize, usize),
+        expr: &'r Expr,
+        report: Span,
     },
 }
 
 impl<'r> Node<'r> {
-    pub(crate) fn root(subject: &Subject<'r>) -> Self {
+    pub(crate) fn root(subject: &Subject<'r>, ctx: Rc<Context>) -> Self {
         Node {
             file: subject.file,
             kind: NodeKind::Block(subject.block),
+            ctx,
             root: true,
         }
     }
 
+    /// A nested node in the same file and context.
+    fn nested(&self, kind: NodeKind<'r>) -> Self {
+        Node {
+            file: self.file,
+            kind,
+            ctx: Rc::clone(&self.ctx),
+            root: false,
+        }
+    }
+
     /// The span to report when something inside is missing.
-    pub fn report_span(&self) -> ByteRange {
+    pub fn report_span(&self) -> Span {
         match self.kind {
-            NodeKind::Block(b) => b.span.clone(),
-            NodeKind::Object { report, .. } => report.0..report.1,
+            NodeKind::Block(b) => b.span,
+            NodeKind::Object { report, .. } => report,
         }
     }
 
     /// The span whose last byte is the closing brace.
-    fn container_span(&self) -> ByteRange {
+    fn container_span(&self) -> Span {
         match self.kind {
-            NodeKind::Block(b) => b.span.clone(),
-            NodeKind::Object { val, .. } => val.span.clone(),
+            NodeKind::Block(b) => b.span,
+            NodeKind::Object { expr, .. } => expr.span,
         }
     }
 
@@ -82,10 +99,8 @@ impl<'r> Node<'r> {
     pub fn has_dynamic(&self, name: &str) -> bool {
         match self.kind {
             NodeKind::Block(b) => b
-                .body
-                .blocks
-                .iter()
-                .any(|d| d.ident == "dynamic" && d.labels.first().is_some_and(|l| l == name)),
+                .nested("dynamic")
+                .any(|d| d.labels.first().is_some_and(|l| l == name)),
             NodeKind::Object { .. } => false,
         }
     }
@@ -94,30 +109,66 @@ impl<'r> Node<'r> {
     pub fn child(&self, name: &str) -> Option<Child<'r>> {
         match self.kind {
             NodeKind::Block(b) => {
-                if let Some(a) = b.body.attr(name) {
+                if let Some(a) = b.attribute(name) {
                     return Some(Child::Value {
-                        val: &a.value,
-                        report: a.span.clone(),
+                        expr: &a.expr,
+                        report: a.span,
                     });
                 }
-                b.body
-                    .blocks
-                    .iter()
-                    .find(|x| x.ident == name)
-                    .map(Child::Block)
+                b.nested(name).next().map(Child::Block)
             }
-            NodeKind::Object { val, .. } => val.item(name).map(|i| Child::Value {
-                val: &i.value,
-                report: i.key_span.start..i.value.span.end,
+            NodeKind::Object { expr, .. } => expr.item(name).map(|i| Child::Value {
+                expr: &i.value,
+                report: i.span,
             }),
+        }
+    }
+
+    /// The nested blocks called `name` (none in an object).
+    pub fn blocks(&self, name: &'r str) -> Vec<Node<'r>> {
+        match self.kind {
+            NodeKind::Block(b) => b
+                .nested(name)
+                .map(|nb| self.nested(NodeKind::Block(nb)))
+                .collect(),
+            NodeKind::Object { .. } => Vec::new(),
         }
     }
 }
 
 /// A child found by name.
 pub(crate) enum Child<'r> {
-    Value { val: &'r Val, report: ByteRange },
+    Value { expr: &'r Expr, report: Span },
     Block(&'r Block),
+}
+
+/// How a value was reached from where it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// Written where it is used (or through locals only).
+    Direct,
+    /// A root module's `terraform.tfvars` or `*.auto.tfvars`.
+    Tfvars,
+    /// A variable's default.
+    VariableDefault,
+    /// A module input at a call site.
+    ModuleInput,
+    /// A variable or local that could not be followed.
+    Unresolved,
+}
+
+pub(crate) fn via(r: &Resolved<'_>) -> Via {
+    if !r.followed {
+        return Via::Unresolved;
+    }
+    if r.steps.iter().any(|s| s.kind == OriginKind::ModuleInput) {
+        return Via::ModuleInput;
+    }
+    match r.steps.iter().rev().find(|s| s.kind != OriginKind::Local) {
+        Some(s) if s.kind == OriginKind::Tfvars => Via::Tfvars,
+        Some(s) if s.kind == OriginKind::VariableDefault => Via::VariableDefault,
+        _ => Via::Direct,
+    }
 }
 
 /// What an attribute path leads to.
@@ -125,9 +176,9 @@ enum Lookup<'r> {
     Value {
         val: Resolved<'r>,
         /// The value as written at the attribute (before following variables).
-        raw: &'r Val,
-        report: ByteRange,
-        report_file: usize,
+        raw: &'r Expr,
+        report: Span,
+        /// The node holding the attribute.
         container: Node<'r>,
     },
     Block(Node<'r>),
@@ -138,15 +189,16 @@ enum Lookup<'r> {
     Opaque(String),
 }
 
-pub(crate) struct Ctx<'r, 's> {
+pub(crate) struct Ctx<'r> {
     pub repo: &'r Repo,
-    pub subject: &'s Subject<'r>,
-    /// The resource instance (`count.index`, `each.*`) being evaluated.
-    pub inst: Inst,
+    pub ev: &'r Evaluator<'r>,
+    pub subject: &'r Subject<'r>,
+    /// The resource instance (module instance, `count.index`, `each.*`) being evaluated.
+    pub at: Rc<Context>,
 }
 
-impl<'r> Ctx<'r, '_> {
-    pub fn eval(&self, cond: &'r Cond, node: Node<'r>) -> Verdict {
+impl<'r> Ctx<'r> {
+    pub fn eval(&self, cond: &'r Cond, node: &Node<'r>) -> Verdict {
         if let Some(path) = &cond.attr {
             return self.eval_attr(cond, path, node);
         }
@@ -212,9 +264,14 @@ impl<'r> Ctx<'r, '_> {
         Verdict::Unknown("empty condition".into())
     }
 
-    fn lookup(&self, node: Node<'r>, path: &'r str) -> Lookup<'r> {
+    /// Follows `var.*` / `local.*` from an expression written in `node`.
+    pub fn resolve(&self, node: &Node<'r>, expr: &'r Expr) -> Resolved<'r> {
+        self.ev.resolve(&node.ctx, node.file, expr)
+    }
+
+    fn lookup(&self, node: &Node<'r>, path: &'r str) -> Lookup<'r> {
         let segs: Vec<&'r str> = path.split('.').collect();
-        let mut node = node;
+        let mut node = node.clone();
         for (i, seg) in segs.iter().enumerate() {
             let last = i + 1 == segs.len();
             match node.child(seg) {
@@ -228,33 +285,28 @@ impl<'r> Ctx<'r, '_> {
                     };
                 }
                 Some(Child::Block(b)) => {
-                    let n = Node {
-                        file: node.file,
-                        kind: NodeKind::Block(b),
-                        root: false,
-                    };
+                    let n = node.nested(NodeKind::Block(b));
                     if last {
                         return Lookup::Block(n);
                     }
                     node = n;
                 }
-                Some(Child::Value { val, report }) => {
-                    let r = self.repo.resolve(val, node.file, &self.subject.scope);
+                Some(Child::Value { expr, report }) => {
+                    let r = self.resolve(&node, expr);
                     if last {
                         return Lookup::Value {
                             val: r,
-                            raw: val,
+                            raw: expr,
                             report,
-                            report_file: node.file,
                             container: node,
                         };
                     }
-                    let obj = match &r.val.kind {
-                        ValKind::Object(_) => Some(r.val),
-                        ValKind::List(items) => {
-                            items.iter().find(|v| matches!(v.kind, ValKind::Object(_)))
+                    let obj = match &r.expr.kind {
+                        ExprKind::Object(_) => Some(r.expr),
+                        ExprKind::List(items) => {
+                            items.iter().find(|v| matches!(v.kind, ExprKind::Object(_)))
                         }
-                        ValKind::Null => None,
+                        ExprKind::Null => None,
                         _ => {
                             return Lookup::Opaque(format!(
                                 "`{}` is not a literal",
@@ -268,17 +320,15 @@ impl<'r> Ctx<'r, '_> {
                             rest: segs[i..].to_vec(),
                         };
                     };
-                    let report = if r.via == Via::Direct {
+                    let report = if via(&r) == Via::Direct {
                         report
                     } else {
-                        r.val.span.clone()
+                        r.expr.span
                     };
                     node = Node {
                         file: r.file,
-                        kind: NodeKind::Object {
-                            val: obj,
-                            report: (report.start, report.end),
-                        },
+                        kind: NodeKind::Object { expr: obj, report },
+                        ctx: Rc::new(r.context),
                         root: false,
                     };
                 }
@@ -287,15 +337,15 @@ impl<'r> Ctx<'r, '_> {
         Lookup::Opaque("empty path".into())
     }
 
-    fn report_span(&self, cond: &Cond, node: Node<'r>, default: ByteRange) -> (usize, ByteRange) {
+    fn report_span(&self, cond: &Cond, node: &Node<'r>, default: Span) -> (&'r str, Span) {
         match cond.report {
-            Some(Report::Resource) => (self.subject.file, self.subject.block.span.clone()),
+            Some(Report::Resource) => (self.subject.file, self.subject.block.span),
             Some(Report::Block) => (node.file, node.report_span()),
             _ => (node.file, default),
         }
     }
 
-    fn eval_attr(&self, cond: &'r Cond, path: &'r str, node: Node<'r>) -> Verdict {
+    fn eval_attr(&self, cond: &'r Cond, path: &'r str, node: &Node<'r>) -> Verdict {
         match self.lookup(node, path) {
             Lookup::Opaque(why) => {
                 if cond.present == Some(true) || cond.non_empty == Some(true) {
@@ -327,23 +377,19 @@ impl<'r> Ctx<'r, '_> {
                 let (file, span) = self.report_span(cond, node, container.report_span());
                 let presence = if container.root { 0 } else { 1 };
                 let fix = cond.fix.as_ref().and_then(|value| {
-                    let f = &self.repo.files[container.file];
                     let object_style =
                         self.subject.is_module || matches!(container.kind, NodeKind::Object { .. });
-                    let kind = if rest.len() > 1 && !object_style {
+                    let kind = if self.subject.is_module {
+                        FixKind::ModuleInput
+                    } else if rest.len() > 1 && !object_style {
                         FixKind::AddBlock
                     } else {
                         FixKind::AddAttribute
                     };
-                    let kind = if self.subject.is_module {
-                        FixKind::ModuleInput
-                    } else {
-                        kind
-                    };
                     insert_into(
-                        &f.path,
-                        &f.text,
-                        &container.container_span(),
+                        container.file,
+                        self.repo.text(container.file),
+                        &range(&container.container_span()),
                         &rest,
                         value,
                         object_style,
@@ -358,26 +404,19 @@ impl<'r> Ctx<'r, '_> {
                     fix,
                 )])
             }
-            Lookup::Value {
-                val,
-                raw: _,
-                report: _,
-                report_file: _,
-                container,
-            } if matches!(val.val.kind, ValKind::Null) => {
+            Lookup::Value { val, container, .. } if matches!(val.expr.kind, ExprKind::Null) => {
                 // `x = null` is the same as not setting it; the fix replaces the null.
                 if cond.missing == Some(Missing::Pass) || cond.present == Some(false) {
                     return Verdict::Holds;
                 }
                 let (file, span) = self.report_span(cond, node, container.report_span());
                 let presence = if container.root { 0 } else { 1 };
-                let f = &self.repo.files[val.file];
                 let fix = cond.fix.as_ref().map(|text| {
                     (
                         FixKind::SetValue,
                         Edit {
-                            file: f.path.clone(),
-                            range: val.val.span.clone(),
+                            file: val.file.to_string(),
+                            range: range(&val.expr.span),
                             text: text.clone(),
                         },
                     )
@@ -394,24 +433,22 @@ impl<'r> Ctx<'r, '_> {
                 val,
                 raw,
                 report,
-                report_file,
-                container: _,
+                container,
             } => {
-                let node_for_report = Node {
-                    file: report_file,
-                    ..node
+                let report_node = Node {
+                    file: container.file,
+                    ..node.clone()
                 };
-                match test_value(cond, val.val) {
-                    None => {
-                        self.eval_computed(cond, path, raw, report_file, node_for_report, report)
-                    }
+                match test_value(cond, &val.expr.literal()) {
+                    None => self.eval_computed(cond, path, raw, &container, &report_node, report),
                     Some(true) => Verdict::Holds,
                     Some(false) => {
-                        let (file, span) = self.report_span(cond, node_for_report, report);
-                        let f = &self.repo.files[val.file];
-                        let actual = val
-                            .val
-                            .text(&f.text)
+                        let (file, span) = self.report_span(cond, &report_node, report);
+                        let actual = self
+                            .repo
+                            .text(val.file)
+                            .get(range(&val.expr.span))
+                            .unwrap_or("")
                             .lines()
                             .next()
                             .unwrap_or("")
@@ -424,19 +461,18 @@ impl<'r> Ctx<'r, '_> {
                             None => Some(val),
                         };
                         let fix = cond.fix.as_ref().zip(target).map(|(text, val)| {
-                            let f = &self.repo.files[val.file];
-                            let kind = match val.via {
+                            let kind = match via(&val) {
                                 Via::VariableDefault => FixKind::VariableDefault,
                                 Via::Tfvars => FixKind::VariableValue,
-                                Via::ModuleInput { .. } => FixKind::ModuleInput,
+                                Via::ModuleInput => FixKind::ModuleInput,
                                 _ if self.subject.is_module => FixKind::ModuleInput,
                                 _ => FixKind::SetValue,
                             };
                             (
                                 kind,
                                 Edit {
-                                    file: f.path.clone(),
-                                    range: val.val.span.clone(),
+                                    file: val.file.to_string(),
+                                    range: range(&val.expr.span),
                                     text: text.clone(),
                                 },
                             )
@@ -454,26 +490,25 @@ impl<'r> Ctx<'r, '_> {
         &self,
         cond: &'r Cond,
         path: &str,
-        raw: &'r Val,
-        raw_file: usize,
-        node: Node<'r>,
-        report: ByteRange,
+        raw: &'r Expr,
+        container: &Node<'r>,
+        report_node: &Node<'r>,
+        report: Span,
     ) -> Verdict {
-        let text = raw.text(&self.repo.files[raw_file].text);
+        let text = self
+            .repo
+            .text(container.file)
+            .get(range(&raw.span))
+            .unwrap_or("");
         let unknown = || Verdict::Unknown(format!("`{path}` = `{text}` cannot be evaluated"));
-        let interp = Interp {
-            repo: self.repo,
-            scope: self.subject.scope.clone(),
-            inst: self.inst.clone(),
-        };
-        let Ok(v) = interp.eval_val(raw, raw_file) else {
+        let Some(v) = self.ev.compute(&container.ctx, raw) else {
             return unknown();
         };
-        match test_value(cond, &to_val(&v, raw.span.clone())) {
+        match test_value(cond, &v) {
             None => unknown(),
             Some(true) => Verdict::Holds,
             Some(false) => {
-                let (file, span) = self.report_span(cond, node, report);
+                let (file, span) = self.report_span(cond, report_node, report);
                 let msg = format!("`{path}` = `{text}` computes to {v:?}{}", expectation(cond));
                 let mut hit = self.hit(file, span, msg, 2, None);
                 hit.no_fix = Some(format!(
@@ -486,8 +521,8 @@ impl<'r> Ctx<'r, '_> {
 
     pub fn hit(
         &self,
-        file: usize,
-        span: ByteRange,
+        file: &str,
+        span: Span,
         message: String,
         presence: u8,
         fix: Option<(FixKind, Edit)>,
@@ -498,7 +533,7 @@ impl<'r> Ctx<'r, '_> {
             None
         };
         Hit {
-            file,
+            file: file.to_string(),
             span,
             message,
             presence,
@@ -507,54 +542,37 @@ impl<'r> Ctx<'r, '_> {
         }
     }
 
-    fn eval_each(&self, each: &'r str, check: &'r Cond, node: Node<'r>) -> Verdict {
+    fn eval_each(&self, each: &'r str, check: &'r Cond, node: &Node<'r>) -> Verdict {
         if node.has_dynamic(each) {
             return Verdict::Unknown(format!("`{each}` is generated by a dynamic block"));
         }
-        let mut elements: Vec<Node<'r>> = Vec::new();
-        if let NodeKind::Block(b) = node.kind {
-            for nb in b.body.blocks_named(each) {
-                elements.push(Node {
-                    file: node.file,
-                    kind: NodeKind::Block(nb),
-                    root: false,
-                });
-            }
-        }
-        if let Some(Child::Value { val, .. }) = node.child(each) {
-            let r = self.repo.resolve(val, node.file, &self.subject.scope);
-            match &r.val.kind {
-                ValKind::List(items) => {
+        let mut elements: Vec<Node<'r>> = node.blocks(each);
+        if let Some(Child::Value { expr, .. }) = node.child(each) {
+            let r = self.resolve(node, expr);
+            let ctx = Rc::new(r.context.clone());
+            let object = |expr: &'r Expr, report: Span| Node {
+                file: r.file,
+                kind: NodeKind::Object { expr, report },
+                ctx: Rc::clone(&ctx),
+                root: false,
+            };
+            match &r.expr.kind {
+                ExprKind::List(items) => {
                     for item in items {
-                        if let ValKind::Object(objitems) = &item.kind {
+                        if let ExprKind::Object(objitems) = &item.kind {
                             // KICS reports a list element at its first item's line.
-                            let report = objitems
-                                .first()
-                                .map_or((item.span.start, item.span.end), |i| {
-                                    (i.key_span.start, i.value.span.end)
-                                });
-                            elements.push(Node {
-                                file: r.file,
-                                kind: NodeKind::Object { val: item, report },
-                                root: false,
-                            });
+                            let report = objitems.first().map_or(item.span, |i| i.span);
+                            elements.push(object(item, report));
                         }
                     }
                 }
-                ValKind::Object(_) => elements.push(Node {
-                    file: r.file,
-                    kind: NodeKind::Object {
-                        val: r.val,
-                        report: (r.val.span.start, r.val.span.end),
-                    },
-                    root: false,
-                }),
+                ExprKind::Object(_) => elements.push(object(r.expr, r.expr.span)),
                 _ => return Verdict::Unknown(format!("`{each}` is not a literal")),
             }
         }
         let mut hits = Vec::new();
         for el in elements {
-            match self.eval(check, el) {
+            match self.eval(check, &el) {
                 Verdict::Fails(h) => hits.extend(h),
                 Verdict::Unknown(why) => return Verdict::Unknown(why),
                 Verdict::Holds | Verdict::NotApplicable => {}
@@ -575,37 +593,34 @@ impl<'r> Ctx<'r, '_> {
             return Verdict::NotApplicable;
         };
         let reference = format!("{}.{}", self.subject.rtype, self.subject.name);
-        let mut found: Vec<Node<'r>> = Vec::new();
-        for (fi, f) in self.repo.files_in(&self.subject.scope.dir) {
-            for b in f.body.blocks_named("resource") {
-                if b.labels.first().map(String::as_str) != Some(companion) {
-                    continue;
-                }
-                let Some(attr) = b.body.attr(link) else {
-                    continue;
-                };
-                if references(attr.value.text(&f.text), &reference) {
-                    found.push(Node {
-                        file: fi,
-                        kind: NodeKind::Block(b),
-                        root: false,
-                    });
-                }
-            }
-        }
+        let found: Vec<Node<'r>> = self
+            .repo
+            .index()
+            .blocks_of_kind(self.subject.dir, BlockKind::Resource)
+            .filter(|(_, b)| b.type_label() == Some(companion))
+            .filter(|(_, b)| {
+                b.attribute(link)
+                    .is_some_and(|a| references(&a.raw, &reference))
+            })
+            .map(|(f, b)| Node {
+                file: f.path.as_str(),
+                kind: NodeKind::Block(b),
+                ctx: Rc::clone(&self.at),
+                root: false,
+            })
+            .collect();
         if found.is_empty() && self.repo.aws_below_v4 {
             // AWS provider v3 has no split S3 resources: the inline alternative applies.
             return Verdict::NotApplicable;
         }
         if found.is_empty() {
-            let f = &self.repo.files[self.subject.file];
             let fix = cond.template.as_ref().map(|t| {
-                let text = render_companion(t, self.subject, &f.text);
-                let end = self.subject.block.span.end;
+                let text = render_companion(t, self.subject);
+                let end = self.subject.block.span.end_byte;
                 (
                     FixKind::AddCompanion,
                     Edit {
-                        file: f.path.clone(),
+                        file: self.subject.file.to_string(),
                         range: end..end,
                         text: format!("\n\n{text}"),
                     },
@@ -614,7 +629,7 @@ impl<'r> Ctx<'r, '_> {
             let msg = format!("no `{companion}` refers to this resource");
             return Verdict::Fails(vec![self.hit(
                 self.subject.file,
-                self.subject.block.span.clone(),
+                self.subject.block.span,
                 msg,
                 0,
                 fix,
@@ -622,7 +637,7 @@ impl<'r> Ctx<'r, '_> {
         }
         let mut first_fail = None;
         for n in found {
-            match self.eval(check, n) {
+            match self.eval(check, &n) {
                 Verdict::Holds | Verdict::NotApplicable => return Verdict::Holds,
                 Verdict::Unknown(why) => return Verdict::Unknown(why),
                 Verdict::Fails(mut hits) => {
@@ -648,14 +663,14 @@ pub(crate) fn references(text: &str, reference: &str) -> bool {
     })
 }
 
-fn render_companion(template: &str, subject: &Subject<'_>, src: &str) -> String {
+fn render_companion(template: &str, subject: &Subject<'_>) -> String {
     let base = format!("{}.{}", subject.rtype, subject.name);
-    let (meta, reference) = if let Some(count) = subject.block.body.attr("count") {
+    let (meta, reference) = if let Some(count) = subject.block.attribute("count") {
         (
-            format!("  count = {}\n", count.value.text(src)),
+            format!("  count = {}\n", count.raw),
             format!("{base}[count.index]"),
         )
-    } else if subject.block.body.attr("for_each").is_some() {
+    } else if subject.block.attribute("for_each").is_some() {
         (format!("  for_each = {base}\n"), "each.value".to_string())
     } else {
         (String::new(), base)

@@ -1,28 +1,28 @@
 //! JSON policy documents: heredocs, strings, `jsonencode(…)` and `data.aws_iam_policy_document`.
 
+use redress_iac::{Block, BlockKind, Expr, ExprKind, Span};
 use serde_json::{Map, Value as Json};
 
 use crate::catalog::{DocumentRule, DocumentSpec, Missing, Report};
 use crate::cond::{Child, Ctx, Node, Verdict};
-use crate::edit::{Edit, FixKind};
-use crate::syntax::{Block, ValKind, indent_at};
+use crate::edit::{Edit, FixKind, indent_at, range};
 
 /// A document and, when it is written as JSON text in the file, where that text starts.
 struct Doc<'r> {
     json: Json,
     /// The `data "aws_iam_policy_document"` block the document comes from, with its file.
-    data: Option<(usize, &'r Block)>,
+    data: Option<(&'r str, &'r Block)>,
     /// `(file, byte offset, text)` of the JSON text, for heredocs.
-    text: Option<(usize, usize, String)>,
+    text: Option<(&'r str, usize, String)>,
 }
 
 pub(crate) fn eval<'r>(
-    ctx: &Ctx<'r, '_>,
+    ctx: &Ctx<'r>,
     spec: &DocumentSpec,
     report: Option<Report>,
-    node: Node<'r>,
+    node: &Node<'r>,
 ) -> Verdict {
-    let subject_span = ctx.subject.block.span.clone();
+    let subject_span = ctx.subject.block.span;
     let (doc, attr_span) = if spec.attr.is_empty() {
         if ctx.subject.rtype != "data.aws_iam_policy_document" {
             return Verdict::Unknown(
@@ -31,11 +31,11 @@ pub(crate) fn eval<'r>(
         }
         (
             Doc {
-                json: from_data_block(ctx, ctx.subject.block, node.file),
+                json: from_data_block(ctx.subject.block, ctx.repo.text(node.file)),
                 data: Some((node.file, ctx.subject.block)),
                 text: None,
             },
-            subject_span.clone(),
+            subject_span,
         )
     } else {
         match node.child(&spec.attr) {
@@ -51,24 +51,27 @@ pub(crate) fn eval<'r>(
                 }
                 return Verdict::Holds;
             }
-            Some(Child::Value { val, report }) => {
-                let r = ctx.repo.resolve(val, node.file, &ctx.subject.scope);
-                let file = &ctx.repo.files[r.file];
-                let doc = match &r.val.kind {
-                    ValKind::Heredoc {
-                        content,
-                        content_start,
-                    } => match serde_json::from_str(content) {
-                        Ok(json) => Doc {
-                            json,
-                            data: None,
-                            text: Some((r.file, *content_start, content.clone())),
-                        },
-                        Err(e) => {
-                            return Verdict::Unknown(format!("`{}` is not JSON: {e}", spec.attr));
+            Some(Child::Value { expr, report }) => {
+                let r = ctx.resolve(node, expr);
+                let src = ctx.repo.text(r.file);
+                let doc = match &r.expr.kind {
+                    ExprKind::Heredoc(h) => {
+                        let content = src.get(range(&h.body)).unwrap_or("");
+                        match serde_json::from_str(content) {
+                            Ok(json) => Doc {
+                                json,
+                                data: None,
+                                text: Some((r.file, h.body.start_byte, content.to_string())),
+                            },
+                            Err(e) => {
+                                return Verdict::Unknown(format!(
+                                    "`{}` is not JSON: {e}",
+                                    spec.attr
+                                ));
+                            }
                         }
-                    },
-                    ValKind::Str(s) => match serde_json::from_str(s) {
+                    }
+                    ExprKind::String(s) => match serde_json::from_str(s) {
                         Ok(json) => Doc {
                             json,
                             data: None,
@@ -78,28 +81,42 @@ pub(crate) fn eval<'r>(
                             return Verdict::Unknown(format!("`{}` is not JSON: {e}", spec.attr));
                         }
                     },
-                    ValKind::Call { name, args } if name == "jsonencode" => match args.first() {
+                    ExprKind::Call(call) if call.name == "jsonencode" => match call.args.first() {
                         Some(arg) => Doc {
-                            json: to_json(arg, &file.text),
+                            json: to_json(arg, src),
                             data: None,
                             text: None,
                         },
                         None => return Verdict::Unknown("jsonencode() without argument".into()),
                     },
-                    ValKind::Traversal(t) if t.starts_with("data.aws_iam_policy_document.") => {
-                        let name = t.split('.').nth(2).unwrap_or("");
-                        match find_data(ctx, name) {
-                            Some((fi, b)) => Doc {
-                                json: from_data_block(ctx, b, fi),
-                                data: Some((fi, b)),
-                                text: None,
-                            },
-                            None => {
-                                return Verdict::Unknown(format!("`{t}` is not in this module"));
+                    _ => match r
+                        .expr
+                        .reference()
+                        .as_deref()
+                        .and_then(|t| t.strip_prefix("data.aws_iam_policy_document."))
+                    {
+                        Some(rest) => {
+                            let name = rest.split('.').next().unwrap_or("");
+                            match find_data(ctx, name) {
+                                Some((file, b)) => Doc {
+                                    json: from_data_block(b, ctx.repo.text(file)),
+                                    data: Some((file, b)),
+                                    text: None,
+                                },
+                                None => {
+                                    return Verdict::Unknown(format!(
+                                        "`data.aws_iam_policy_document.{name}` is not in this module"
+                                    ));
+                                }
                             }
                         }
-                    }
-                    _ => return Verdict::Unknown(format!("`{}` cannot be evaluated", spec.attr)),
+                        None => {
+                            return Verdict::Unknown(format!(
+                                "`{}` cannot be evaluated",
+                                spec.attr
+                            ));
+                        }
+                    },
                 };
                 (doc, report)
             }
@@ -112,12 +129,12 @@ pub(crate) fn eval<'r>(
         Some(Report::Resource) => (ctx.subject.file, subject_span),
         Some(Report::Match) => match (&doc.text, &found) {
             (Some((fi, start, text)), Some(needle)) => match text.find(&format!("\"{needle}\"")) {
-                Some(i) => (*fi, start + i..start + i + needle.len() + 2),
-                None => (node.file, attr_span.clone()),
+                Some(i) => (*fi, byte_span(ctx, fi, start + i, needle.len() + 2)),
+                None => (node.file, attr_span),
             },
-            _ => (node.file, attr_span.clone()),
+            _ => (node.file, attr_span),
         },
-        _ => (node.file, attr_span.clone()),
+        _ => (node.file, attr_span),
     };
     let message = match spec.rule {
         DocumentRule::AnyPrincipal => "the policy allows any principal".to_string(),
@@ -240,43 +257,58 @@ fn any_principal(p: &Json, account_root: bool) -> Option<String> {
         .find(|v| v == "*" || (account_root && v.contains("arn:aws:iam::") && v.contains(":root")))
 }
 
-fn find_data<'r>(ctx: &Ctx<'r, '_>, name: &str) -> Option<(usize, &'r Block)> {
-    for (fi, f) in ctx.repo.files_in(&ctx.subject.scope.dir) {
-        for b in f.body.blocks_named("data") {
-            if b.labels.first().map(String::as_str) == Some("aws_iam_policy_document")
-                && b.labels.get(1).map(String::as_str) == Some(name)
-            {
-                return Some((fi, b));
-            }
-        }
+fn find_data<'r>(ctx: &Ctx<'r>, name: &str) -> Option<(&'r str, &'r Block)> {
+    ctx.repo
+        .index()
+        .top_block(
+            ctx.subject.dir,
+            BlockKind::Data,
+            &["aws_iam_policy_document", name],
+        )
+        .map(|(f, b)| (f.path.as_str(), b))
+}
+
+/// The span of `len` bytes at byte `begin` of `file` (on one line).
+fn byte_span(ctx: &Ctx<'_>, file: &str, begin: usize, len: usize) -> Span {
+    let src = ctx.repo.text(file);
+    let line = src.get(..begin).map_or(0, |b| b.matches('\n').count()) + 1;
+    let column = src
+        .get(..begin)
+        .map_or(0, |b| b.len() - b.rfind('\n').map_or(0, |i| i + 1))
+        + 1;
+    let line = u32::try_from(line).unwrap_or(u32::MAX);
+    let column = u32::try_from(column).unwrap_or(u32::MAX);
+    Span {
+        start_byte: begin,
+        end_byte: begin + len,
+        start_line: line,
+        start_column: column,
+        end_line: line,
+        end_column: column.saturating_add(u32::try_from(len).unwrap_or(0)),
     }
-    None
 }
 
 /// The JSON equivalent of a `data "aws_iam_policy_document"` block's statements.
-fn from_data_block(ctx: &Ctx<'_, '_>, block: &Block, file: usize) -> Json {
-    let src = &ctx.repo.files[file].text;
+fn from_data_block(block: &Block, src: &str) -> Json {
     let mut statements = Vec::new();
-    for st in block.body.blocks_named("statement") {
+    for st in block.nested("statement") {
         let mut m = Map::new();
         let effect = st
-            .body
-            .attr("effect")
-            .map_or(Json::String("Allow".into()), |a| to_json(&a.value, src));
+            .attribute("effect")
+            .map_or(Json::String("Allow".into()), |a| to_json(&a.expr, src));
         m.insert("Effect".into(), effect);
-        if let Some(a) = st.body.attr("actions") {
-            m.insert("Action".into(), to_json(&a.value, src));
+        if let Some(a) = st.attribute("actions") {
+            m.insert("Action".into(), to_json(&a.expr, src));
         }
-        if let Some(a) = st.body.attr("resources") {
-            m.insert("Resource".into(), to_json(&a.value, src));
+        if let Some(a) = st.attribute("resources") {
+            m.insert("Resource".into(), to_json(&a.expr, src));
         }
         let mut principals = Map::new();
-        for p in st.body.blocks_named("principals") {
-            let kind = p.body.attr("type").map(|a| to_json(&a.value, src));
+        for p in st.nested("principals") {
+            let kind = p.attribute("type").map(|a| to_json(&a.expr, src));
             let ids = p
-                .body
-                .attr("identifiers")
-                .map(|a| to_json(&a.value, src))
+                .attribute("identifiers")
+                .map(|a| to_json(&a.expr, src))
                 .unwrap_or(Json::Null);
             if let Some(Json::String(kind)) = kind {
                 if kind == "*" {
@@ -290,13 +322,12 @@ fn from_data_block(ctx: &Ctx<'_, '_>, block: &Block, file: usize) -> Json {
             m.insert("Principal".into(), Json::Object(principals));
         }
         let mut conditions = Map::new();
-        for c in st.body.blocks_named("condition") {
-            let test = c.body.attr("test").map(|a| to_json(&a.value, src));
-            let var = c.body.attr("variable").map(|a| to_json(&a.value, src));
+        for c in st.nested("condition") {
+            let test = c.attribute("test").map(|a| to_json(&a.expr, src));
+            let var = c.attribute("variable").map(|a| to_json(&a.expr, src));
             let values = c
-                .body
-                .attr("values")
-                .map(|a| to_json(&a.value, src))
+                .attribute("values")
+                .map(|a| to_json(&a.expr, src))
                 .unwrap_or(Json::Null);
             if let (Some(Json::String(test)), Some(Json::String(var))) = (test, var) {
                 let entry = conditions
@@ -318,40 +349,56 @@ fn from_data_block(ctx: &Ctx<'_, '_>, block: &Block, file: usize) -> Json {
 }
 
 /// An HCL value as JSON; references and calls become their source text.
-fn to_json(val: &crate::syntax::Val, src: &str) -> Json {
-    match &val.kind {
-        ValKind::Null => Json::Null,
-        ValKind::Bool(b) => Json::Bool(*b),
-        ValKind::Number(n) => serde_json::Number::from_f64(*n).map_or(Json::Null, Json::Number),
-        ValKind::Str(s) => Json::String(s.clone()),
-        ValKind::List(items) => Json::Array(items.iter().map(|i| to_json(i, src)).collect()),
-        ValKind::Object(items) => Json::Object(
+fn to_json(expr: &Expr, src: &str) -> Json {
+    match &expr.kind {
+        ExprKind::Null => Json::Null,
+        ExprKind::Bool(b) => Json::Bool(*b),
+        ExprKind::Number(n) => n
+            .parse::<i64>()
+            .map(Json::from)
+            .ok()
+            .or_else(|| {
+                n.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Json::Number)
+            })
+            .unwrap_or(Json::Null),
+        ExprKind::String(s) => Json::String(s.clone()),
+        ExprKind::List(items) => Json::Array(items.iter().map(|i| to_json(i, src)).collect()),
+        ExprKind::Object(items) => Json::Object(
             items
                 .iter()
-                .map(|i| (i.key.clone(), to_json(&i.value, src)))
+                .map(|i| {
+                    let key = i.key_name().map_or_else(
+                        || src.get(range(&i.key.span)).unwrap_or("").to_string(),
+                        str::to_string,
+                    );
+                    (key, to_json(&i.value, src))
+                })
                 .collect(),
         ),
-        _ => Json::String(val.text(src).to_string()),
+        _ => Json::String(src.get(range(&expr.span)).unwrap_or("").to_string()),
     }
 }
 
 /// Inserts a Deny-without-TLS statement at the start of a heredoc's `Statement` array.
-fn secure_transport_fix(
-    ctx: &Ctx<'_, '_>,
-    node: Node<'_>,
-    doc: &Doc<'_>,
+fn secure_transport_fix<'r>(
+    ctx: &Ctx<'r>,
+    node: &Node<'r>,
+    doc: &Doc<'r>,
 ) -> Option<(FixKind, Edit)> {
     let arn = bucket_arn(ctx, node)?;
-    if let Some((fi, block)) = doc.data {
-        return data_statement_fix(ctx, fi, block, &arn);
+    if let Some((file, block)) = doc.data {
+        return data_statement_fix(ctx, file, block, &arn);
     }
-    let (fi, start, text) = doc.text.as_ref()?;
+    let (file, start, text) = doc.text.as_ref()?;
     let key = text.find("\"Statement\"")?;
     let open = key + text[key..].find('[')?;
     let after = text[open + 1..].trim_start();
     let empty = after.starts_with(']');
-    let file = &ctx.repo.files[*fi];
-    let indent = format!("{}  ", indent_at(&file.text, start + key));
+    let src = ctx.repo.text(file);
+    let indent = format!("{}  ", indent_at(src, start + key));
     let statement = format!(
         "{{\n{i}  \"Sid\": \"DenyInsecureTransport\",\n{i}  \"Effect\": \"Deny\",\n{i}  \"Principal\": \"*\",\n{i}  \"Action\": \"s3:*\",\n{i}  \"Resource\": [\"{arn}\", \"{arn}/*\"],\n{i}  \"Condition\": {{\"Bool\": {{\"aws:SecureTransport\": \"false\"}}}}\n{i}}}",
         i = indent
@@ -365,7 +412,7 @@ fn secure_transport_fix(
     Some((
         FixKind::AddStatement,
         Edit {
-            file: file.path.clone(),
+            file: (*file).to_string(),
             range: at..at,
             text: insert,
         },
@@ -374,19 +421,18 @@ fn secure_transport_fix(
 
 /// Adds a Deny-without-TLS `statement` block to a `data "aws_iam_policy_document"`.
 fn data_statement_fix(
-    ctx: &Ctx<'_, '_>,
-    fi: usize,
+    ctx: &Ctx<'_>,
+    file: &str,
     block: &Block,
     arn: &str,
 ) -> Option<(FixKind, Edit)> {
-    let file = &ctx.repo.files[fi];
     let statement = format!(
         "{{\n  sid       = \"DenyInsecureTransport\"\n  effect    = \"Deny\"\n  actions   = [\"s3:*\"]\n  resources = [\"{arn}\", \"{arn}/*\"]\n\n  principals {{\n    type        = \"*\"\n    identifiers = [\"*\"]\n  }}\n\n  condition {{\n    test     = \"Bool\"\n    variable = \"aws:SecureTransport\"\n    values   = [\"false\"]\n  }}\n}}"
     );
     let edit = crate::edit::insert_block_into(
-        &file.path,
-        &file.text,
-        &block.span,
+        file,
+        ctx.repo.text(file),
+        &range(&block.span),
         "statement",
         &statement,
     )?;
@@ -394,16 +440,17 @@ fn data_statement_fix(
 }
 
 /// The bucket's ARN as HCL template text, from the subject's `bucket` attribute.
-fn bucket_arn(ctx: &Ctx<'_, '_>, node: Node<'_>) -> Option<String> {
-    let Child::Value { val, .. } = node.child("bucket")? else {
+fn bucket_arn<'r>(ctx: &Ctx<'r>, node: &Node<'r>) -> Option<String> {
+    let Child::Value { expr, .. } = node.child("bucket")? else {
         return None;
     };
-    let r = ctx.repo.resolve(val, node.file, &ctx.subject.scope);
-    match &r.val.kind {
-        ValKind::Str(name) if !name.contains(['"', '$', '\\']) => {
+    let r = ctx.resolve(node, expr);
+    match &r.expr.kind {
+        ExprKind::String(name) if !name.contains(['"', '$', '\\']) => {
             Some(format!("arn:aws:s3:::{name}"))
         }
-        ValKind::Traversal(t) if ctx.subject.rtype == "aws_s3_bucket_policy" => {
+        _ if ctx.subject.rtype == "aws_s3_bucket_policy" => {
+            let t = r.expr.reference()?;
             let base = t
                 .strip_suffix(".id")
                 .or_else(|| t.strip_suffix(".bucket"))?;

@@ -2,7 +2,28 @@
 
 use serde::Serialize;
 
-use crate::syntax::{ByteRange, indent_at};
+use std::ops::Range;
+
+/// A byte range into a file's text.
+pub type ByteRange = Range<usize>;
+
+/// The byte range of a span.
+pub(crate) fn range(span: &redress_iac::Span) -> ByteRange {
+    span.start_byte..span.end_byte
+}
+
+/// The leading whitespace of the line holding `byte`.
+pub fn indent_at(src: &str, byte: usize) -> String {
+    let line_start = src
+        .get(..byte)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    src.get(line_start..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
 
 /// One text replacement in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -27,6 +27,9 @@ pub enum PolicyError {
         /// What is wrong with it.
         message: String,
     },
+    /// The repository could not be indexed (its root is unreadable).
+    #[error("{0}")]
+    Index(#[from] redress_iac::IacError),
     /// The policy id is not in the catalog.
     #[error("unknown policy {0}")]
     UnknownPolicy(String),

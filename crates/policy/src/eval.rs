@@ -1,15 +1,18 @@
 //! Evaluation: every policy over every resource instance, with the exact offending span.
+//!
+//! The resources, their module instances (module calls expanded by `count` / `for_each`) and
+//! their own instances come from the index and its evaluator ([`redress_iac::Evaluator`]).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
+use redress_iac::{Block, Context, Evaluator, File, InstanceKey, Scope};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Policy, PolicyId, Target};
 use crate::cond::{Ctx, Node, Verdict};
 use crate::edit::{Edit, FixKind};
-use crate::interp::{Inst, Interp, V};
-use crate::repo::{Repo, Scope};
-use crate::syntax::{Block, ValKind};
+use crate::repo::Repo;
 
 /// Whether an instance meets a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,7 +42,9 @@ pub struct Violation {
 pub struct EvalResult {
     /// The policy.
     pub policy: PolicyId,
-    /// Resource address with module path and instance key, e.g. `module.logs.aws_s3_bucket.this[0]`.
+    /// Resource address with module path and instance keys, e.g.
+    /// `module.logs["eu"].aws_s3_bucket.this[0]`; `[*]` stands for a `count` / `for_each`
+    /// whose instances are not known.
     pub address: String,
     /// The root module directory the instance is evaluated from (addresses are relative to
     /// it; a repository with several roots can repeat an address).
@@ -87,12 +92,16 @@ pub fn evaluate(repo: &Repo, catalog: &Catalog) -> Vec<EvalResult> {
             }
         }
     }
+    let ev = repo.evaluator();
     let mut out = Vec::new();
-    for scope in repo.scopes() {
-        let prefix = repo.address_prefix(&scope);
-        for (fi, file) in repo.files_in(&scope.dir) {
-            for block in &file.body.blocks {
-                let Some(subject) = Subject::of(repo, fi, block, &scope, &prefix) else {
+    for scope in ev.scopes() {
+        let Some(inst) = repo.modules().instance(scope.module) else {
+            continue;
+        };
+        let prefix = ev.scope_address(&scope);
+        for file in repo.index().files_in_dir(&inst.dir) {
+            for block in &file.blocks {
+                let Some(subject) = Subject::of(file, block, &scope, &inst.dir, &prefix) else {
                     continue;
                 };
                 let targets = if subject.is_module {
@@ -100,8 +109,14 @@ pub fn evaluate(repo: &Repo, catalog: &Catalog) -> Vec<EvalResult> {
                 } else {
                     by_type.get(subject.rtype.as_str())
                 };
-                for (policy, target) in targets.into_iter().flatten() {
-                    out.extend(evaluate_subject(repo, policy, target, &subject));
+                let Some(targets) = targets else {
+                    continue;
+                };
+                let instances = instances(&ev, &subject);
+                for (policy, target) in targets {
+                    out.extend(evaluate_subject(
+                        repo, &ev, policy, target, &subject, &inst.root, &instances,
+                    ));
                 }
             }
         }
@@ -109,26 +124,37 @@ pub fn evaluate(repo: &Repo, catalog: &Catalog) -> Vec<EvalResult> {
     out
 }
 
-/// A resource, data source or registry module call that policies look at.
+/// A resource, data source or registry module call that policies look at, in one module
+/// instance.
 pub(crate) struct Subject<'r> {
-    pub file: usize,
+    /// The file holding the block.
+    pub file: &'r str,
     pub block: &'r Block,
     /// Resource type, `data.<type>`, or the module source for module calls.
     pub rtype: String,
     pub name: String,
     pub is_module: bool,
+    /// The module instance.
     pub scope: Scope,
+    /// The module's directory.
+    pub dir: &'r str,
+    /// Address without the block's own instance key.
     pub address: String,
 }
 
 impl<'r> Subject<'r> {
     fn of(
-        repo: &'r Repo,
-        file: usize,
+        file: &'r File,
         block: &'r Block,
         scope: &Scope,
+        dir: &'r str,
         prefix: &str,
     ) -> Option<Self> {
+        let prefix = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}.")
+        };
         let (rtype, name, is_module, address) = match block.ident.as_str() {
             "resource" => {
                 let t = block.labels.first()?;
@@ -147,23 +173,24 @@ impl<'r> Subject<'r> {
             }
             "module" => {
                 let n = block.labels.first()?;
-                let source = match &block.body.attr("source")?.value.kind {
-                    ValKind::Str(s) => s.clone(),
-                    _ => return None,
-                };
-                let source = normalize_module_source(&source);
-                (source, n.clone(), true, format!("{prefix}module.{n}"))
+                let source = block.attribute("source")?.value.as_str()?;
+                (
+                    normalize_module_source(source),
+                    n.clone(),
+                    true,
+                    format!("{prefix}module.{n}"),
+                )
             }
             _ => return None,
         };
-        let _ = repo;
         Some(Subject {
-            file,
+            file: file.path.as_str(),
             block,
             rtype,
             name,
             is_module,
             scope: scope.clone(),
+            dir,
             address,
         })
     }
@@ -179,44 +206,55 @@ fn normalize_module_source(source: &str) -> String {
         .to_string()
 }
 
+/// The instances of a subject (its `count` / `for_each`): one `[*]` instance when they are
+/// not known.
+fn instances(ev: &Evaluator<'_>, subject: &Subject<'_>) -> Vec<Rc<Context>> {
+    let keys = ev
+        .block_keys(&subject.scope, subject.block)
+        .unwrap_or_else(|| vec![InstanceKey::Unknown]);
+    keys.into_iter()
+        .map(|key| Rc::new(Context::new(subject.scope.clone(), key)))
+        .collect()
+}
+
 fn evaluate_subject(
     repo: &Repo,
+    ev: &Evaluator<'_>,
     policy: &Policy,
     target: &Target,
     subject: &Subject<'_>,
+    root: &str,
+    instances: &[Rc<Context>],
 ) -> Vec<EvalResult> {
-    let file = &repo.files[subject.file];
-    let start_line = file.line(subject.block.span.start);
-    let end_line = file.line(subject.block.span.end.saturating_sub(1));
-    let root = match subject.scope.chain.first() {
-        Some(c) => repo.files[repo.calls[*c].file].dir.clone(),
-        None => subject.scope.dir.clone(),
-    };
-    let mut out = Vec::new();
-    for (suffix, inst) in instances(repo, subject) {
+    let start_line = subject.block.span.start_line as usize;
+    let end_line = subject.block.span.end_line as usize;
+    let mut out = Vec::with_capacity(instances.len());
+    for at in instances {
         let ctx = Ctx {
             repo,
+            ev,
             subject,
-            inst,
+            at: Rc::clone(at),
         };
-        let (status, hits, reason) = match ctx.eval(&target.check, Node::root(subject)) {
-            Verdict::Holds | Verdict::NotApplicable => (Status::Pass, Vec::new(), None),
-            Verdict::Fails(hits) => (Status::Fail, hits, None),
-            Verdict::Unknown(why) => (Status::Unknown, Vec::new(), Some(why)),
-        };
+        let (status, hits, reason) =
+            match ctx.eval(&target.check, &Node::root(subject, Rc::clone(at))) {
+                Verdict::Holds | Verdict::NotApplicable => (Status::Pass, Vec::new(), None),
+                Verdict::Fails(hits) => (Status::Fail, hits, None),
+                Verdict::Unknown(why) => (Status::Unknown, Vec::new(), Some(why)),
+            };
         let violations: Vec<Violation> = hits
             .iter()
             .map(|h| Violation {
-                file: repo.files[h.file].path.clone(),
-                line: repo.files[h.file].line(h.span.start),
+                file: h.file.clone(),
+                line: h.span.start_line as usize,
                 message: h.message.clone(),
             })
             .collect();
         out.push(EvalResult {
             policy: policy.id.clone(),
-            address: format!("{}{suffix}", subject.address),
-            root: root.clone(),
-            file: file.path.clone(),
+            address: format!("{}{}", subject.address, at.key.suffix()),
+            root: root.to_string(),
+            file: subject.file.to_string(),
             start_line,
             end_line,
             status,
@@ -228,65 +266,6 @@ fn evaluate_subject(
         });
     }
     out
-}
-
-/// The instances of a subject: address suffix and evaluation context. Literal `count` /
-/// `for_each` first; computed ones through the interpreter; `[*]` when unknown.
-fn instances(repo: &Repo, subject: &Subject<'_>) -> Vec<(String, Inst)> {
-    match repo.instance_keys(subject.block, subject.file, &subject.scope) {
-        None => vec![(String::new(), Inst::None)],
-        Some(Some(keys)) if subject.block.body.attr("count").is_some() => keys
-            .into_iter()
-            .enumerate()
-            .map(|(i, k)| (k, Inst::Count(i)))
-            .collect(),
-        Some(keys) => {
-            let interp = Interp {
-                repo,
-                scope: subject.scope.clone(),
-                inst: Inst::None,
-            };
-            let computed = if let Some(count) = subject.block.body.attr("count") {
-                match interp.eval_val(&count.value, subject.file) {
-                    Ok(V::Num(n)) if n >= 0.0 && n.fract() == 0.0 && n <= 10_000.0 => Some(
-                        (0..n as usize)
-                            .map(|i| (format!("[{i}]"), Inst::Count(i)))
-                            .collect(),
-                    ),
-                    _ => None,
-                }
-            } else if let Some(fe) = subject.block.body.attr("for_each") {
-                match interp.eval_val(&fe.value, subject.file) {
-                    Ok(V::Map(m)) => Some(
-                        m.into_iter()
-                            .map(|(k, v)| (format!("[\"{k}\"]"), Inst::Each { key: k, value: v }))
-                            .collect(),
-                    ),
-                    Ok(V::List(l)) => l
-                        .into_iter()
-                        .map(|v| match v {
-                            V::Str(k) => Some((
-                                format!("[\"{k}\"]"),
-                                Inst::Each {
-                                    key: k.clone(),
-                                    value: V::Str(k),
-                                },
-                            )),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => None,
-                }
-            } else {
-                None
-            };
-            match (computed, keys) {
-                (Some(c), _) => c,
-                (None, Some(keys)) => keys.into_iter().map(|k| (k, Inst::None)).collect(),
-                (None, None) => vec![("[*]".to_string(), Inst::None)],
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -400,6 +379,62 @@ mod tests {
             ("envs/prod", "module.v.aws_ebs_volume.this")
         );
         assert_eq!(r[0].file, "modules/v/main.tf");
+    }
+
+    #[test]
+    fn module_calls_with_for_each_are_evaluated_per_instance() {
+        let module = "variable \"enc\" {}\n\nresource \"aws_ebs_volume\" \"this\" {\n  encrypted = var.enc\n}\n";
+        let call = "module \"vol\" {\n  for_each = { a = true, b = false }\n  source   = \"./vol\"\n  enc      = each.value\n}\n\nmodule \"none\" {\n  for_each = {}\n  source   = \"./vol\"\n  enc      = false\n}\n";
+        let files = [("main.tf", call), ("vol/main.tf", module)];
+        let r = run("RDX-EBS-001", &files);
+        let status: Vec<(&str, Status)> =
+            r.iter().map(|x| (x.address.as_str(), x.status)).collect();
+        assert_eq!(
+            status,
+            vec![
+                ("module.vol[\"a\"].aws_ebs_volume.this", Status::Pass),
+                ("module.vol[\"b\"].aws_ebs_volume.this", Status::Fail),
+            ],
+            "module.none has no instances"
+        );
+        assert_eq!(
+            (r[1].violations[0].file.as_str(), r[1].violations[0].line),
+            ("vol/main.tf", 4)
+        );
+        let repo = Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())));
+        let fix = crate::fix::propose(
+            &repo,
+            &Catalog::builtin().expect("catalog"),
+            "RDX-EBS-001",
+            "module.vol[\"b\"].aws_ebs_volume.this",
+        )
+        .expect("fix");
+        assert!(!fix.offered);
+        assert!(
+            fix.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("computed")),
+            "{:?}",
+            fix.reason
+        );
+    }
+
+    #[test]
+    fn module_call_count_indexes_reach_the_inputs() {
+        let module = "variable \"size\" {}\n\nresource \"aws_db_instance\" \"this\" {\n  publicly_accessible = var.size > 1\n}\n";
+        let call =
+            "module \"db\" {\n  count  = 3\n  source = \"./db\"\n  size   = count.index\n}\n";
+        let r = run("RDX-RDS-002", &[("main.tf", call), ("db/main.tf", module)]);
+        let status: Vec<(&str, Status)> =
+            r.iter().map(|x| (x.address.as_str(), x.status)).collect();
+        assert_eq!(
+            status,
+            vec![
+                ("module.db[0].aws_db_instance.this", Status::Pass),
+                ("module.db[1].aws_db_instance.this", Status::Pass),
+                ("module.db[2].aws_db_instance.this", Status::Fail),
+            ]
+        );
     }
 
     #[test]

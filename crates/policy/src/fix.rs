@@ -141,7 +141,11 @@ pub fn propose(
             fix.reason = Some(format!("edit does not apply to {}", edit.file));
             return Ok(fix);
         };
-        if let Some(b) = enclosing_block_key(file, edit.range.start) {
+        if let Some(b) = current
+            .index()
+            .file(&edit.file)
+            .and_then(|f| enclosing_block_key(f, edit.range.start))
+        {
             touched_blocks.push((edit.file.clone(), b));
         }
         kinds.insert(*kind);
@@ -283,19 +287,17 @@ fn blast_radius(
     out.into_iter().collect()
 }
 
-/// `resource.aws_s3_bucket.b`-style key of the top-level block holding a byte (inclusive end).
+/// `resource aws_s3_bucket b`-style key of the top-level block holding a byte (inclusive end).
 /// A top-level attribute (in `.tfvars` files) is keyed `= name`.
-pub(crate) fn enclosing_block_key(file: &crate::repo::SourceFile, byte: usize) -> Option<String> {
-    file.body
-        .blocks
+pub(crate) fn enclosing_block_key(file: &redress_iac::File, byte: usize) -> Option<String> {
+    file.blocks
         .iter()
-        .find(|b| b.span.start <= byte && byte <= b.span.end)
+        .find(|b| b.span.start_byte <= byte && byte <= b.span.end_byte)
         .map(|b| format!("{} {}", b.ident, b.labels.join(" ")))
         .or_else(|| {
-            file.body
-                .attrs
+            file.attributes
                 .iter()
-                .find(|a| a.span.start <= byte && byte <= a.span.end)
+                .find(|a| a.span.start_byte <= byte && byte <= a.span.end_byte)
                 .map(|a| format!("= {}", a.name))
         })
 }

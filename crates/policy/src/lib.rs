@@ -19,11 +19,12 @@
 //! - [`output::scan_json`], [`output::sarif`], and the CLI entry points [`cli::scan_dir`] /
 //!   [`cli::fix_dir`] that return the text `redress scan` / `redress fix` print.
 //!
-//! The policy crate reads HCL with hcl-rs (hcl-edit) because policies need byte spans inside
-//! values (object items, list elements, heredoc lines), which the index does not record; it
-//! follows local modules, `var.*` (call-site input, `terraform.tfvars` / `*.auto.tfvars`,
-//! default) and `local.*` itself. The index is used to verify fixes (tree-sitter ERROR and
-//! MISSING nodes) and receives the fix-site hint.
+//! Evaluation runs over redress-iac's index: its blocks, attributes and expression trees (with
+//! spans inside values: object items, list elements, heredoc bodies), its module instances
+//! (calls expanded by `count` / `for_each`), and its evaluator, which follows `var.*` (call-site
+//! input, `terraform.tfvars` / `*.auto.tfvars`, default) and `local.*` and computes values per
+//! instance. Fix verification re-parses patched files with tree-sitter (no ERROR or MISSING
+//! node) and with hcl-rs, and the index receives the fix-site hint.
 #![warn(missing_docs)]
 
 pub mod catalog;
@@ -37,13 +38,10 @@ pub mod equivalents;
 mod error;
 pub mod eval;
 pub mod fix;
-mod flow;
 pub mod hint;
-mod interp;
 mod network;
 pub mod output;
 pub mod repo;
-pub mod syntax;
 pub mod verify;
 
 pub use catalog::{Catalog, Policy, PolicyId, Severity};

@@ -1,78 +1,31 @@
-//! The repository as policies see it: the `.tf` files with their syntax trees, the local module
-//! calls that connect directories, the resource instances (count/for_each aware) and the data
-//! flow from variables, locals and module inputs to the attributes that use them.
+//! The repository as policies see it: redress-iac's index of the `.tf` / `.tfvars` files, its
+//! resolved modules, and one evaluation cache. There is no second parser here: blocks,
+//! attributes, expressions with their spans, module instances, `count` / `for_each` and the
+//! data flow through variables, locals and module inputs all come from `redress_iac`.
 
-use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
+use redress_iac::{EvalCache, Evaluator, Index, Modules};
 use serde::Serialize;
 
 use crate::error::PolicyError;
-use crate::syntax::{self, Body, LineIndex, ValKind};
 
 /// Files larger than this are not read (nothing from a repository is trusted).
-pub const MAX_FILE_BYTES: u64 = 4 << 20;
-/// At most this many `.tf` files are read.
+pub const MAX_FILE_BYTES: u64 = redress_iac::MAX_FILE_BYTES;
+/// At most this many files are read.
 pub const MAX_FILES: usize = 20_000;
-const MAX_MODULE_DEPTH: usize = 16;
 
-/// One `.tf` file.
+/// One file's text, as read.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path relative to the repository root, `/`-separated.
     pub path: String,
-    /// Directory part of `path` (`""` for the root).
-    pub dir: String,
     /// The text.
     pub text: String,
-    /// The syntax tree (empty when the file does not parse).
-    pub body: Body,
-    /// Line lookups.
-    pub lines: LineIndex,
 }
 
-impl SourceFile {
-    /// Parses a file; a syntax error leaves an empty body and is returned beside it.
-    pub fn new(path: String, text: String) -> (Self, Option<FileError>) {
-        let dir = path
-            .rsplit_once('/')
-            .map_or(String::new(), |(d, _)| d.to_string());
-        let lines = LineIndex::new(&text);
-        let (body, error) = match syntax::parse(&text) {
-            Ok(body) => (body, None),
-            Err(e) => (
-                Body::default(),
-                Some(FileError {
-                    file: path.clone(),
-                    line: e.line,
-                    message: e.message,
-                }),
-            ),
-        };
-        (
-            Self {
-                path,
-                dir,
-                text,
-                body,
-                lines,
-            },
-            error,
-        )
-    }
-
-    /// True for `terraform.tfvars` and `*.auto.tfvars` (variable values, no blocks).
-    pub fn is_tfvars(&self) -> bool {
-        self.path.ends_with(".tfvars")
-    }
-
-    /// 1-based line of a byte offset.
-    pub fn line(&self, byte: usize) -> usize {
-        self.lines.line(byte)
-    }
-}
-
-/// A file that could not be parsed; the rest of the repository is still scanned.
+/// A syntax error in a file; the rest of the repository (and the rest of the file, as far as
+/// the parser recovered) is still scanned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileError {
     /// Relative path.
@@ -83,196 +36,154 @@ pub struct FileError {
     pub message: String,
 }
 
-/// A call of a local module (`source = "./modules/x"`).
-#[derive(Debug, Clone)]
-pub(crate) struct ModuleCall {
-    pub name: String,
-    pub file: usize,
-    pub block: usize,
-    pub target_dir: String,
-}
-
-/// A module call chain from a root directory down to the directory being evaluated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Scope {
-    pub dir: String,
-    /// Indexes into `Repo::calls`, outermost first.
-    pub chain: Vec<usize>,
-}
-
-/// All `.tf` files of a repository.
+/// All Terraform files of a repository, indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Repo {
-    pub(crate) files: Vec<SourceFile>,
-    pub(crate) errors: Vec<FileError>,
-    pub(crate) calls: Vec<ModuleCall>,
+    index: Index,
+    modules: Modules,
+    files: Vec<SourceFile>,
+    errors: Vec<FileError>,
     /// True when a `required_providers` pins the AWS provider below v4 (no split S3 resources).
     pub(crate) aws_below_v4: bool,
-    /// Values of `var.*` computed by the interpreter, per module scope (shared by clones of
-    /// the same content; a changed repository is built anew).
-    pub(crate) var_cache: crate::interp::VarCache,
+    /// Computed `var.*` / `local.*` values, shared by evaluations of this (unchanged) content.
+    cache: EvalCache,
 }
 
 impl Repo {
-    /// Reads every `.tf` file under `root` (skipping `.terraform` and `.git`, never following
-    /// symbolic links, with size and count limits).
+    /// Indexes every `.tf` / `.tfvars` file under `root` (hidden directories such as
+    /// `.terraform` and `.git` are skipped, symbolic links are never followed, files over
+    /// [`MAX_FILE_BYTES`] are skipped).
     pub fn load(root: &Path) -> Result<Self, PolicyError> {
-        let mut paths = Vec::new();
-        walk(root, root, &mut paths)?;
-        paths.sort();
-        let mut sources = Vec::with_capacity(paths.len());
-        for (rel, abs) in paths {
-            let text = std::fs::read_to_string(&abs).map_err(|e| PolicyError::Io {
-                path: abs.display().to_string(),
-                source: e,
-            })?;
-            sources.push((rel, text));
+        let index = Index::build(root)?;
+        if index.len() > MAX_FILES {
+            return Err(PolicyError::Path {
+                path: root.display().to_string(),
+                message: format!("more than {MAX_FILES} Terraform files"),
+            });
         }
-        Ok(Self::from_sources(sources))
+        Ok(Self::from_index(index))
     }
 
-    /// Builds a repository from `(relative path, text)` pairs.
+    /// Builds a repository from `(relative path, text)` pairs (`*.tfvars` paths are variable
+    /// files, everything else configuration).
     pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Self {
-        let mut repo = Repo::default();
-        for (path, text) in sources {
-            let (file, error) = SourceFile::new(path, text);
-            repo.files.push(file);
-            repo.errors.extend(error);
+        match Index::from_sources(sources) {
+            Ok(index) => Self::from_index(index),
+            Err(e) => Self {
+                errors: vec![FileError {
+                    file: String::new(),
+                    line: 0,
+                    message: e.to_string(),
+                }],
+                ..Self::default()
+            },
         }
-        repo.link_modules();
-        repo.aws_below_v4 = repo.files.iter().any(|f| pins_aws_below_v4(&f.body));
-        repo
     }
 
-    /// A copy with one file's text replaced (or added).
-    pub fn with_file(&self, path: &str, text: String) -> Self {
-        let mut sources: Vec<(String, String)> = self
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.text.clone()))
+    /// Wraps an index that is already built.
+    pub fn from_index(index: Index) -> Self {
+        let modules = Modules::resolve(&index);
+        let files = index
+            .files()
+            .map(|f| SourceFile {
+                path: f.path.clone(),
+                text: f.content.clone(),
+            })
             .collect();
-        match sources.iter_mut().find(|(p, _)| p == path) {
-            Some(slot) => slot.1 = text,
-            None => sources.push((path.to_string(), text)),
+        let errors = index
+            .parse_errors()
+            .map(|e| FileError {
+                file: e.file.clone(),
+                line: e.line as usize,
+                message: e.message.clone(),
+            })
+            .collect();
+        let aws_below_v4 = index.files().any(pins_aws_below_v4);
+        Self {
+            index,
+            modules,
+            files,
+            errors,
+            aws_below_v4,
+            cache: EvalCache::new(),
         }
-        Self::from_sources(sources)
     }
 
-    /// The files.
+    /// A copy with one file's text replaced (or added); only that file is parsed again.
+    pub fn with_file(&self, path: &str, text: String) -> Self {
+        match self.index.with_file(path, text.clone()) {
+            Ok(index) => Self::from_index(index),
+            Err(_) => {
+                let mut sources: Vec<(String, String)> = self
+                    .files
+                    .iter()
+                    .filter(|f| f.path != path)
+                    .map(|f| (f.path.clone(), f.text.clone()))
+                    .collect();
+                sources.push((path.to_string(), text));
+                Self::from_sources(sources)
+            }
+        }
+    }
+
+    /// The files, sorted by path.
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }
 
     /// The file with this relative path.
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
-        self.files.iter().find(|f| f.path == path)
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
     }
 
-    /// Files that did not parse.
+    /// Syntax errors (the files are still scanned as far as the parser recovered).
     pub fn errors(&self) -> &[FileError] {
         &self.errors
     }
 
-    #[cfg(test)]
-    pub(crate) fn file_index(&self, path: &str) -> Option<usize> {
-        self.files.iter().position(|f| f.path == path)
+    /// The index the policies read.
+    pub fn index(&self) -> &Index {
+        &self.index
     }
 
-    fn link_modules(&mut self) {
-        let mut calls = Vec::new();
-        for (fi, file) in self.files.iter().enumerate() {
-            for (bi, block) in file.body.blocks.iter().enumerate() {
-                if block.ident != "module" {
-                    continue;
-                }
-                let Some(name) = block.labels.first() else {
-                    continue;
-                };
-                let Some(ValKind::Str(source)) = block.body.attr("source").map(|a| &a.value.kind)
-                else {
-                    continue;
-                };
-                if !(source.starts_with("./") || source.starts_with("../")) {
-                    continue;
-                }
-                if let Some(target_dir) = join_inside(&file.dir, source) {
-                    calls.push(ModuleCall {
-                        name: name.clone(),
-                        file: fi,
-                        block: bi,
-                        target_dir,
-                    });
-                }
-            }
-        }
-        self.calls = calls;
+    /// The resolved modules.
+    pub fn modules(&self) -> &Modules {
+        &self.modules
     }
 
-    /// Every module call chain that reaches each directory; root directories get one empty chain.
-    pub(crate) fn scopes(&self) -> Vec<Scope> {
-        let dirs: BTreeSet<&str> = self.files.iter().map(|f| f.dir.as_str()).collect();
-        let called: BTreeSet<&str> = self.calls.iter().map(|c| c.target_dir.as_str()).collect();
-        let mut out = Vec::new();
-        let mut stack: Vec<Scope> = dirs
-            .iter()
-            .filter(|d| !called.contains(*d))
-            .map(|d| Scope {
-                dir: (*d).to_string(),
-                chain: Vec::new(),
-            })
-            .collect();
-        while let Some(scope) = stack.pop() {
-            if scope.chain.len() < MAX_MODULE_DEPTH {
-                for (ci, call) in self.calls.iter().enumerate() {
-                    if self.files[call.file].dir == scope.dir && !scope.chain.contains(&ci) {
-                        let mut chain = scope.chain.clone();
-                        chain.push(ci);
-                        stack.push(Scope {
-                            dir: call.target_dir.clone(),
-                            chain,
-                        });
-                    }
-                }
-            }
-            out.push(scope);
-        }
-        out.sort_by(|a, b| (&a.dir, &a.chain).cmp(&(&b.dir, &b.chain)));
-        out
+    /// An evaluator over this repository, sharing the repository's cache.
+    pub(crate) fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator::new(&self.index, &self.modules).with_cache(self.cache.clone())
     }
 
-    /// `module.a.module.b.` for a scope.
-    pub(crate) fn address_prefix(&self, scope: &Scope) -> String {
-        scope
-            .chain
-            .iter()
-            .map(|c| format!("module.{}.", self.calls[*c].name))
-            .collect()
-    }
-
-    pub(crate) fn files_in(&self, dir: &str) -> impl Iterator<Item = (usize, &SourceFile)> + '_ {
-        let dir = dir.to_string();
-        self.files
-            .iter()
-            .enumerate()
-            .filter(move |(_, f)| f.dir == dir)
+    /// The text of an indexed file (`""` when unknown).
+    pub(crate) fn text(&self, path: &str) -> &str {
+        self.index.file(path).map_or("", |f| f.content.as_str())
     }
 }
 
 /// Whether a `terraform { required_providers { aws = { version = "~> 3.0" } } }` pins the
 /// AWS provider to a major version below 4.
-fn pins_aws_below_v4(body: &Body) -> bool {
-    body.blocks_named("terraform")
-        .flat_map(|t| t.body.blocks_named("required_providers"))
+fn pins_aws_below_v4(file: &redress_iac::File) -> bool {
+    file.blocks
+        .iter()
+        .filter(|b| b.ident == "terraform")
+        .flat_map(|t| t.nested("required_providers"))
         .any(|rp| {
-            let Some(aws) = rp.body.attr("aws") else {
+            let Some(aws) = rp.attribute("aws") else {
                 return false;
             };
-            let constraint = match &aws.value.kind {
-                ValKind::Object(_) => match aws.value.item("version").map(|i| &i.value.kind) {
-                    Some(ValKind::Str(v)) => v.clone(),
-                    _ => return false,
-                },
-                ValKind::Str(v) => v.clone(),
+            let constraint = match &aws.value {
+                redress_iac::Value::Map(entries) => {
+                    match entries.iter().find(|(k, _)| k == "version") {
+                        Some((_, redress_iac::Value::String(v))) => v.clone(),
+                        _ => return false,
+                    }
+                }
+                redress_iac::Value::String(v) => v.clone(),
                 _ => return false,
             };
             let c = constraint.trim();
@@ -293,86 +204,6 @@ fn pins_aws_below_v4(body: &Body) -> bool {
                 _ => false,
             }
         })
-}
-
-/// Joins a relative module source onto a directory, refusing anything that leaves the root.
-fn join_inside(dir: &str, source: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in source.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), PolicyError> {
-    let io = |e: std::io::Error| PolicyError::Io {
-        path: dir.display().to_string(),
-        source: e,
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let ft = entry.file_type().map_err(io)?;
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if ft.is_symlink() {
-            continue;
-        }
-        if ft.is_dir() {
-            if name == ".terraform" || name == ".git" {
-                continue;
-            }
-            walk(root, &path, out)?;
-        } else if ft.is_file()
-            && (name.ends_with(".tf")
-                || name == "terraform.tfvars"
-                || name.ends_with(".auto.tfvars"))
-        {
-            if out.len() >= MAX_FILES {
-                return Err(PolicyError::Path {
-                    path: root.display().to_string(),
-                    message: format!("more than {MAX_FILES} .tf files"),
-                });
-            }
-            let len = entry.metadata().map_err(io)?.len();
-            if len > MAX_FILE_BYTES {
-                continue;
-            }
-            out.push((relative(root, &path)?, path));
-        }
-    }
-    Ok(())
-}
-
-/// The `/`-separated path of `path` under `root`.
-pub(crate) fn relative(root: &Path, path: &Path) -> Result<String, PolicyError> {
-    let rel = path.strip_prefix(root).map_err(|_| PolicyError::Path {
-        path: path.display().to_string(),
-        message: format!("not under {}", root.display()),
-    })?;
-    let mut parts = Vec::new();
-    for c in rel.components() {
-        match c {
-            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
-            _ => {
-                return Err(PolicyError::Path {
-                    path: path.display().to_string(),
-                    message: "not a plain relative path".into(),
-                });
-            }
-        }
-    }
-    Ok(parts.join("/"))
 }
 
 /// Checks that a caller-given relative path stays inside the repository root.
@@ -424,11 +255,30 @@ mod tests {
     }
 
     #[test]
-    fn module_sources_cannot_leave_the_root() {
-        assert_eq!(join_inside("", "../x"), None);
-        assert_eq!(join_inside("a/b", "../c"), Some("a/c".to_string()));
+    fn caller_paths_cannot_leave_the_root() {
         assert!(safe_relative("../etc/passwd").is_err());
         assert!(safe_relative("/etc/passwd").is_err());
         assert_eq!(safe_relative("./a/b.tf").expect("ok"), "a/b.tf");
+    }
+
+    #[test]
+    fn a_changed_file_is_reindexed_and_the_others_kept() {
+        let repo = Repo::from_sources([
+            ("a.tf".to_string(), "resource \"x\" \"a\" {}\n".to_string()),
+            ("b.tf".to_string(), "resource \"x\" \"b\" {}\n".to_string()),
+        ]);
+        let changed = repo.with_file("b.tf", "resource \"x\" \"c\" {}\n".to_string());
+        assert_eq!(
+            changed.file("b.tf").map(|f| f.text.as_str()),
+            Some("resource \"x\" \"c\" {}\n")
+        );
+        assert!(changed.index().resource("", "x", "c").is_some());
+        assert!(changed.index().resource("", "x", "a").is_some());
+        assert!(changed.index().resource("", "x", "b").is_none());
+        let broken = repo.with_file("c.tf", "resource \"x\" {\n".to_string());
+        assert_eq!(
+            broken.errors().first().map(|e| e.file.as_str()),
+            Some("c.tf")
+        );
     }
 }

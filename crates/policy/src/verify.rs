@@ -12,7 +12,6 @@ use crate::error::PolicyError;
 use crate::eval::{Status, evaluate};
 use crate::fix::selects;
 use crate::repo::{Repo, safe_relative};
-use crate::syntax;
 
 /// The outcome of verifying a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,11 +107,13 @@ fn parse_check(path: &str, text: &str) -> Option<Verification> {
             });
         }
     }
-    syntax::parse(text).err().map(|e| Verification::ParseError {
-        file: path.to_string(),
-        line: e.line,
-        message: format!("hcl-rs: {}", e.message),
-    })
+    hcl::edit::parser::parse_body(text)
+        .err()
+        .map(|e| Verification::ParseError {
+            file: path.to_string(),
+            line: e.location().line(),
+            message: format!("hcl-rs: {}", e.message()),
+        })
 }
 
 fn policy_check(
@@ -191,33 +192,23 @@ pub(crate) fn verify_patch(
     }
     // The diff touches only the intended blocks.
     for (path, text) in texts {
-        let Some(orig) = original.file(path) else {
+        let (Some(orig), Some(indexed)) = (original.file(path), original.index().file(path)) else {
             continue;
         };
         let wanted = |key: String| touched_blocks.iter().any(|(f, k)| f == path && *k == key);
-        let mut allowed: Vec<(usize, usize)> = orig
-            .body
+        let line = |l: u32| l as usize;
+        let mut allowed: Vec<(usize, usize)> = indexed
             .blocks
             .iter()
             .filter(|b| wanted(format!("{} {}", b.ident, b.labels.join(" "))))
-            .map(|b| {
-                (
-                    orig.line(b.span.start),
-                    orig.line(b.span.end.saturating_sub(1)) + 1,
-                )
-            })
+            .map(|b| (line(b.span.start_line), line(b.span.end_line) + 1))
             .collect();
         allowed.extend(
-            orig.body
-                .attrs
+            indexed
+                .attributes
                 .iter()
                 .filter(|a| wanted(format!("= {}", a.name)))
-                .map(|a| {
-                    (
-                        orig.line(a.span.start),
-                        orig.line(a.span.end.saturating_sub(1)),
-                    )
-                }),
+                .map(|a| (line(a.span.start_line), line(a.span.end_line))),
         );
         for c in diff::changes(&orig.text, text) {
             let (first, last) = if c.old.is_empty() {

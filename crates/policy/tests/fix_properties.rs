@@ -5,7 +5,7 @@
 //! right values must not fail.
 
 use proptest::prelude::*;
-use redress_policy::{Catalog, Repo, Status, Verification, evaluate, fix, syntax};
+use redress_policy::{Catalog, Repo, Status, Verification, evaluate, fix};
 
 /// (resource type, policy, attribute path, right value, wrong value, missing fails)
 const TEMPLATES: &[(&str, &str, &str, &str, &str, bool)] = &[
@@ -282,7 +282,9 @@ proptest! {
         prop_assert_eq!(&f.verification, &Verification::Passes);
         let mut patched = files.clone();
         for (path, text) in &f.patched {
-            prop_assert!(syntax::parse(text).is_ok(), "{path} does not parse after the fix:\n{text}");
+            let reparsed = Repo::from_sources([(path.clone(), text.clone())]);
+            prop_assert!(reparsed.errors().is_empty(), "{path} does not parse after the fix: {:?}\n{text}", reparsed.errors());
+            prop_assert!(hcl::edit::parser::parse_body(text).is_ok(), "{path} is refused by hcl-rs after the fix:\n{text}");
             match patched.iter_mut().find(|(p, _)| p == path) {
                 Some(slot) => slot.1 = text.clone(),
                 None => patched.push((path.clone(), text.clone())),
