@@ -44,6 +44,8 @@ pub struct CampaignFormOptions {
     pub users: Vec<UserSummary>,
     /// Teams for the scope.
     pub teams: Vec<Team>,
+    /// Today on the server's clock: the default start date (the browser has no clock in wasm).
+    pub today: chrono::NaiveDate,
 }
 
 /// A finding planning could not place, with the reason.
@@ -153,6 +155,7 @@ pub async fn campaign_form_choices() -> Result<CampaignFormOptions, AppError> {
         policies,
         users: store.list_users().await?,
         teams: store.list_teams().await?,
+        today: store.now().date_naive(),
     })
 }
 

@@ -57,22 +57,22 @@ pub fn ProgressBar(progress: CampaignProgress) -> impl IntoView {
     }
 }
 
-fn can_run_campaigns() -> bool {
-    use_current_user().is_some_and(|u| matches!(u.role, Role::Security | Role::Admin))
-}
+/// The roles that create, plan and move campaigns.
+const CAMPAIGN_ROLES: &[Role] = &[Role::Security, Role::Admin];
 
 /// Campaigns: the list with progress, or what to do first when it is empty.
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
     let page = use_page();
     let list = Resource::new(move || page.get(), list_campaigns);
-    let can_create = can_run_campaigns();
+    let user = use_current_user();
     view! {
         <h1>"Campaigns"</h1>
-        {can_create.then(|| view! { <p><a class="button" href="/campaigns/new">"New campaign"</a></p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                let can_create = user.has_role(CAMPAIGN_ROLES).await;
+                let new_button = can_create.then(|| view! { <p><a class="button" href="/campaigns/new">"New campaign"</a></p> });
+                let list = match list.await {
                     Ok(p) if p.total == 0 => view! {
                         <EmptyState title="No campaigns yet">
                             <p>"A campaign is a time-boxed push on a set of policies over a scope, such as every RDS instance encrypted by March. Import findings and register a repository first; then a security lead can start one here."</p>
@@ -96,7 +96,8 @@ pub fn CampaignsPage() -> impl IntoView {
                         <Pager page=p.page per_page=p.per_page total=p.total base="/campaigns"/>
                     }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                };
+                view! { {new_button} {list} }
             })}
         </Suspense>
     }
@@ -108,9 +109,7 @@ pub fn CampaignsPage() -> impl IntoView {
 pub fn NewCampaignPage() -> impl IntoView {
     let create = ServerAction::<CreateCampaign>::new();
     let options = Resource::new(|| (), |_| campaign_form_choices());
-    let me = use_current_user().map_or(0, |u| u.id);
-    let today = chrono::Utc::now().date_naive();
-    let due = today + chrono::Duration::days(30);
+    let user = use_current_user();
     view! {
         <h1>"New campaign"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -119,6 +118,9 @@ pub fn NewCampaignPage() -> impl IntoView {
                     Ok(o) => o,
                     Err(e) => return view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 };
+                let me = user.get().await.map_or(0, |u| u.id);
+                let today = options.today;
+                let due = today + chrono::Duration::days(30);
                 view! {
                     <ActionForm action=create attr:class="stacked-form campaign-form">
                         <fieldset>
@@ -237,10 +239,11 @@ pub fn CampaignDetailPage() -> impl IntoView {
         move || (id.get(), set_status.version().get(), plan.version().get()),
         |(id, _, _)| campaign_audit(id, 1),
     );
-    let can_change = can_run_campaigns();
+    let user = use_current_user();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_change = user.has_role(CAMPAIGN_ROLES).await;
                 let d = match detail.await {
                     Ok(d) => d,
                     Err(e) => return view! { <h1>"Campaign"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -335,10 +338,13 @@ pub fn CampaignDetailPage() -> impl IntoView {
             <h2>"Audit log"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    audit.await.map(|p| view! {
-                        <crate::pages::audit::AuditTable events=p.items/>
-                        {(p.total > p.per_page).then(|| view! { <p><a href=format!("/audit?campaign={}", id.get_untracked())>"The whole log"</a></p> })}
-                    }).map_err(|e| e.to_string())
+                    match audit.await {
+                        Ok(p) => view! {
+                            <crate::pages::audit::AuditTable events=p.items/>
+                            {(p.total > p.per_page).then(|| view! { <p><a href=format!("/audit?campaign={}", id.get_untracked())>"The whole log"</a></p> })}
+                        }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
                 })}
             </Suspense>
         </section>

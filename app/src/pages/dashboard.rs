@@ -11,16 +11,14 @@ use crate::{
 /// Getting started, the demo data button while the app is empty, and later the headline numbers.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let name = use_current_user()
-        .map(|u| u.display_name)
-        .unwrap_or_default();
+    let user = use_current_user();
     let load = ServerAction::<LoadDemo>::new();
     let state = Resource::new(move || load.version().get(), |_| load_dashboard_state());
     view! {
-        <h1>"Welcome, " {name}</h1>
-        <Suspense fallback=|| ()>
+        <Suspense fallback=|| view! { <h1>"Welcome"</h1> }>
             {move || Suspend::new(async move {
-                match state.await {
+                let name = user.get().await.map(|u| u.display_name).unwrap_or_default();
+                let state = match state.await {
                     Ok(s) if s.empty => view! {
                         <section class="empty-state demo-data">
                             <h2>"Nothing here yet"</h2>
@@ -34,7 +32,8 @@ pub fn DashboardPage() -> impl IntoView {
                     }.into_any(),
                     Ok(_) => ().into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                };
+                view! { <h1>"Welcome, " {name}</h1> {state} }
             })}
         </Suspense>
         <div aria-live="polite">

@@ -89,8 +89,7 @@ pub fn ExceptionsPage() -> impl IntoView {
         move || (page.get(), approve.version().get(), deny.version().get()),
         |(page, _, _)| exception_lists(page),
     );
-    let can_decide =
-        use_current_user().is_some_and(|u| matches!(u.role, Role::Security | Role::Admin));
+    let user = use_current_user();
     view! {
         <h1>"Exceptions"</h1>
         <div aria-live="polite">
@@ -105,6 +104,7 @@ pub fn ExceptionsPage() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_decide = user.has_role(&[Role::Security, Role::Admin]).await;
                 match lists.await {
                     Ok(l) if l.pending.total + l.active.total == 0 => view! {
                         <EmptyState title="No exceptions">

@@ -34,8 +34,7 @@ pub fn ImportsPage() -> impl IntoView {
             }
         },
     );
-    let can_import =
-        use_current_user().is_some_and(|u| matches!(u.role, Role::Security | Role::Admin));
+    let user = use_current_user();
     view! {
         <h1>"Imports"</h1>
         {move || error.get().map(|e| view! { <p class="error" role="alert" id="import-error">{e}</p> })}
@@ -48,11 +47,15 @@ pub fn ImportsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        {if can_import {
-            view! { <UploadForm/> }.into_any()
-        } else {
-            view! { <p class="muted">"Your role can read the import history; security and admin users import findings."</p> }.into_any()
-        }}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                if user.has_role(&[Role::Security, Role::Admin]).await {
+                    view! { <UploadForm/> }.into_any()
+                } else {
+                    view! { <p class="muted">"Your role can read the import history; security and admin users import findings."</p> }.into_any()
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match history.await {

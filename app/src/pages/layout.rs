@@ -23,38 +23,39 @@ pub const NAV: [(&str, &str); 8] = [
 ];
 
 /// Wraps every logged-in page; visitors are sent to the login page.
+///
+/// Only the navigation waits for the user: the page (`Outlet`) is rendered outside the
+/// `Suspense`, so it is built once (see [`CurrentUser`]).
 #[component]
 pub fn Shell() -> impl IntoView {
     let user = Resource::new(|| (), |_| whoami());
+    provide_context(CurrentUser::new(user));
     let location = use_location();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(user)) => {
-                        provide_context(CurrentUser(user.clone()));
-                        view! {
-                            <div class="app">
-                                <Nav user_name=user.display_name.clone() role=user.role.to_string()/>
-                                <main id="content" class="content">
-                                    <Outlet/>
-                                </main>
-                            </div>
+        <div class="app">
+            <Suspense fallback=|| view! { <header class="topbar"><span class="brand">"Redress"</span></header> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(user)) => view! {
+                            <Nav user_name=user.display_name.clone() role=user.role.to_string()/>
                         }
-                            .into_any()
+                            .into_any(),
+                        _ => {
+                            let next = location.pathname.get_untracked();
+                            let path = if next == "/" {
+                                "/login".to_owned()
+                            } else {
+                                format!("/login?next={}", urlencode(&next))
+                            };
+                            view! { <Redirect path=path/> }.into_any()
+                        }
                     }
-                    _ => {
-                        let next = location.pathname.get_untracked();
-                        let path = if next == "/" {
-                            "/login".to_owned()
-                        } else {
-                            format!("/login?next={}", urlencode(&next))
-                        };
-                        view! { <Redirect path=path/> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+            <main id="content" class="content">
+                <Outlet/>
+            </main>
+        </div>
     }
 }
 

@@ -24,8 +24,7 @@ pub fn RepositoriesPage() -> impl IntoView {
         },
         |_| list_repositories(),
     );
-    let can_change =
-        use_current_user().is_some_and(|u| matches!(u.role, Role::Security | Role::Admin));
+    let user = use_current_user();
     view! {
         <h1>"Repositories"</h1>
         <div aria-live="polite">
@@ -38,7 +37,8 @@ pub fn RepositoriesPage() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match repos.await {
+                let can_change = user.has_role(&[Role::Security, Role::Admin]).await;
+                let list = match repos.await {
                     Ok(list) if list.is_empty() => view! {
                         <EmptyState title="No repositories registered">
                             <p>"Register a Terraform repository (a local git checkout or a GitHub/GitLab remote) so Redress can map findings to the exact lines that define each resource."</p>
@@ -48,33 +48,36 @@ pub fn RepositoriesPage() -> impl IntoView {
                         <RepositoryCard repo=r can_change=can_change add_root=add_root reindex=reindex/>
                     }).collect_view().into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                view! {
+                    {list}
+                    {can_change.then(|| view! {
+                        <section class="card">
+                            <h2>"Register a repository"</h2>
+                            <ActionForm action=create attr:class="stacked-form">
+                                <label for="r-name">"Name (campaign globs match it)"</label>
+                                <input id="r-name" name="name" required maxlength="200" placeholder="acme/infra"/>
+                                <label for="r-kind">"Kind"</label>
+                                <select id="r-kind" name="kind">
+                                    <option value="local">"Local path (a git checkout on this server)"</option>
+                                    <option value="github">"GitHub remote"</option>
+                                    <option value="gitlab">"GitLab remote"</option>
+                                </select>
+                                <label for="r-path">"Local path (absolute)"</label>
+                                <input id="r-path" name="path" placeholder="/srv/checkouts/infra"/>
+                                <label for="r-remote">"Remote (owner/repo)"</label>
+                                <input id="r-remote" name="remote" placeholder="acme/infra"/>
+                                <label for="r-token">"Access token (private remotes; stored, never shown again)"</label>
+                                <input id="r-token" name="token" type="password" autocomplete="off"/>
+                                <label for="r-branch">"Default branch"</label>
+                                <input id="r-branch" name="default_branch" placeholder="main"/>
+                                <button type="submit">"Register"</button>
+                            </ActionForm>
+                        </section>
+                    })}
                 }
             })}
         </Suspense>
-        {can_change.then(|| view! {
-            <section class="card">
-                <h2>"Register a repository"</h2>
-                <ActionForm action=create attr:class="stacked-form">
-                    <label for="r-name">"Name (campaign globs match it)"</label>
-                    <input id="r-name" name="name" required maxlength="200" placeholder="acme/infra"/>
-                    <label for="r-kind">"Kind"</label>
-                    <select id="r-kind" name="kind">
-                        <option value="local">"Local path (a git checkout on this server)"</option>
-                        <option value="github">"GitHub remote"</option>
-                        <option value="gitlab">"GitLab remote"</option>
-                    </select>
-                    <label for="r-path">"Local path (absolute)"</label>
-                    <input id="r-path" name="path" placeholder="/srv/checkouts/infra"/>
-                    <label for="r-remote">"Remote (owner/repo)"</label>
-                    <input id="r-remote" name="remote" placeholder="acme/infra"/>
-                    <label for="r-token">"Access token (private remotes; stored, never shown again)"</label>
-                    <input id="r-token" name="token" type="password" autocomplete="off"/>
-                    <label for="r-branch">"Default branch"</label>
-                    <input id="r-branch" name="default_branch" placeholder="main"/>
-                    <button type="submit">"Register"</button>
-                </ActionForm>
-            </section>
-        })}
     }
 }
 

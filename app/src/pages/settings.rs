@@ -10,11 +10,10 @@ use crate::{
 /// API tokens for pipelines, and user administration for admins.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let is_admin = use_current_user().is_some_and(|u| u.role == Role::Admin);
     view! {
         <h1>"Settings"</h1>
         <ApiTokens/>
-        {is_admin.then(|| view! { <Users/> })}
+        <Users/>
     }
 }
 
@@ -93,24 +92,48 @@ fn ApiTokens() -> impl IntoView {
 #[component]
 fn Users() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
-    let users = Resource::new(move || create.version().get(), |_| list_users());
+    let user = use_current_user();
+    // `None` for everyone but admins, who alone may list users.
+    let users = Resource::new(
+        move || create.version().get(),
+        move |_| async move {
+            if user.has_role(&[Role::Admin]).await {
+                list_users().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(None) => ().into_any(),
+                    Ok(Some(list)) => view! { <UserAdmin list create/> }.into_any(),
+                    Err(e) => view! { <section class="card"><h2>"Users"</h2><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The user list and the form that adds one (admins).
+#[component]
+fn UserAdmin(
+    list: Vec<redress_types::UserSummary>,
+    create: ServerAction<CreateUser>,
+) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Users"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    users.await.map(|list| view! {
-                        <table class="grid">
-                            <thead><tr><th>"E-mail"</th><th>"Name"</th><th>"Role"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|u| view! {
-                                    <tr><td>{u.email}</td><td>{u.display_name}</td><td>{u.role.to_string()}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }).map_err(|e| e.to_string())
-                })}
-            </Suspense>
+            <table class="grid">
+                <thead><tr><th>"E-mail"</th><th>"Name"</th><th>"Role"</th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|u| view! {
+                        <tr><td>{u.email}</td><td>{u.display_name}</td><td>{u.role.to_string()}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
             <h3>"Add a user"</h3>
             <ActionForm action=create attr:class="stacked-form">
                 <label for="new-email">"E-mail"</label>

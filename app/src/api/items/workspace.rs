@@ -327,7 +327,7 @@ pub async fn load_view(
         why: p.why.clone(),
         breaks: p.breaks.clone(),
     });
-    let today = chrono::Utc::now().date_naive();
+    let today = store.now().date_naive();
     let max_days = u64::try_from(ExceptionRules::default().max_duration.num_days())
         .unwrap_or(0)
         .saturating_sub(1);
