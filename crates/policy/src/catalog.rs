@@ -108,6 +108,10 @@ pub struct Target {
     pub module: Option<String>,
     /// The condition every instance must meet.
     pub check: Cond,
+    /// Why a failure of this target has no automatic fix (given as the reason instead of a
+    /// fix, for conditions without a `fix`).
+    #[serde(default)]
+    pub no_fix: Option<String>,
 }
 
 /// What to do when an attribute on the path is absent.
@@ -179,6 +183,11 @@ pub struct Cond {
     /// A sibling attribute whose value the fix replaces instead of the checked one.
     #[serde(default)]
     pub fix_at: Option<String>,
+    /// HCL text of a whole nested block (`name { … }`) that replaces the nested block named by
+    /// the first segment of `attr` when the checked value is missing below it (a wrong value
+    /// is still fixed with `fix`).
+    #[serde(default)]
+    pub fix_block: Option<String>,
     /// All must hold; the first failing one is reported.
     #[serde(default)]
     pub all_of: Option<Vec<Cond>>,
@@ -436,6 +445,22 @@ fn validate_cond(cond: &Cond) -> Result<(), String> {
         && let Err(e) = redress_iac::parse_expression(fix)
     {
         return Err(format!("fix `{fix}` is not an HCL expression ({e})"));
+    }
+    if let Some(block) = &cond.fix_block {
+        let first = cond.attr.as_deref().and_then(|a| a.split('.').next());
+        let index = redress_iac::Index::from_sources([("fix_block.tf", block.as_str())])
+            .map_err(|e| e.to_string())?;
+        let file = index.file("fix_block.tf");
+        let parsed = file.filter(|f| f.errors.is_empty() && f.attributes.is_empty());
+        match parsed.map(|f| f.blocks.as_slice()) {
+            Some([b]) if Some(b.ident.as_str()) == first => {}
+            _ => {
+                return Err(format!(
+                    "fix_block must be one `{}` block that parses (with `attr` naming it first)",
+                    first.unwrap_or("?")
+                ));
+            }
+        }
     }
     Ok(())
 }

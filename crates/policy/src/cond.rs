@@ -376,25 +376,31 @@ impl<'r> Ctx<'r> {
                 }
                 let (file, span) = self.report_span(cond, node, container.report_span());
                 let presence = if container.root { 0 } else { 1 };
-                let fix = cond.fix.as_ref().and_then(|value| {
-                    let object_style =
-                        self.subject.is_module || matches!(container.kind, NodeKind::Object { .. });
-                    let kind = if self.subject.is_module {
-                        FixKind::ModuleInput
-                    } else if rest.len() > 1 && !object_style {
-                        FixKind::AddBlock
-                    } else {
-                        FixKind::AddAttribute
-                    };
-                    insert_into(
-                        container.file,
-                        self.repo.text(container.file),
-                        &range(&container.container_span()),
-                        &rest,
-                        value,
-                        object_style,
-                    )
-                    .map(|e| (kind, e))
+                let replaced = cond
+                    .fix_block
+                    .as_ref()
+                    .and_then(|text| self.replace_first_block(node, path, text));
+                let fix = replaced.or_else(|| {
+                    cond.fix.as_ref().and_then(|value| {
+                        let object_style = self.subject.is_module
+                            || matches!(container.kind, NodeKind::Object { .. });
+                        let kind = if self.subject.is_module {
+                            FixKind::ModuleInput
+                        } else if rest.len() > 1 && !object_style {
+                            FixKind::AddBlock
+                        } else {
+                            FixKind::AddAttribute
+                        };
+                        insert_into(
+                            container.file,
+                            self.repo.text(container.file),
+                            &range(&container.container_span()),
+                            &rest,
+                            value,
+                            object_style,
+                        )
+                        .map(|e| (kind, e))
+                    })
                 });
                 Verdict::Fails(vec![self.hit(
                     file,
@@ -483,6 +489,31 @@ impl<'r> Ctx<'r> {
                 }
             }
         }
+    }
+
+    /// The edit that replaces the nested block named by the first segment of `path` (in
+    /// `node`) with `text`; `None` when there is not exactly one such block.
+    fn replace_first_block(
+        &self,
+        node: &Node<'r>,
+        path: &str,
+        text: &str,
+    ) -> Option<(FixKind, Edit)> {
+        let first = path.split('.').next()?;
+        let NodeKind::Block(b) = node.kind else {
+            return None;
+        };
+        let mut blocks = b.nested(first);
+        let (Some(block), None) = (blocks.next(), blocks.next()) else {
+            return None;
+        };
+        crate::edit::replace_block(
+            node.file,
+            self.repo.text(node.file),
+            &range(&block.span),
+            text,
+        )
+        .map(|e| (FixKind::ReplaceBlock, e))
     }
 
     /// The fallback for values that are not literals: compute them for this instance.

@@ -59,6 +59,8 @@ pub enum FixKind {
     RemoveWorldCidr,
     /// Add a statement to a policy document.
     AddStatement,
+    /// Replace a nested block as a whole.
+    ReplaceBlock,
 }
 
 /// Applies edits to a text; edits must not overlap. Later ranges are applied first.
@@ -174,6 +176,20 @@ pub fn insert_block_into(
     }
 }
 
+/// Replaces a whole block (from its identifier to its closing brace) with `text`, a block
+/// written at column 0 with two-space indentation, re-indented to the block's own indentation.
+pub fn replace_block(file: &str, src: &str, block: &ByteRange, text: &str) -> Option<Edit> {
+    if src.as_bytes().get(block.end.checked_sub(1)?) != Some(&b'}') {
+        return None;
+    }
+    let indent = indent_at(src, block.start);
+    Some(Edit {
+        file: file.to_string(),
+        range: block.clone(),
+        text: reindent(text.trim(), &indent),
+    })
+}
+
 /// Indentation of the first line inside a container, when it has content lines.
 fn child_indent(src: &str, container: &ByteRange) -> Option<String> {
     let text = src.get(container.clone())?;
@@ -282,6 +298,24 @@ mod tests {
         assert_eq!(
             apply(src, &[&e]).expect("applies"),
             "resource \"a\" \"b\" {\n  enabled = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_replaced_block_takes_the_blocks_indentation() {
+        let src = "resource \"a\" \"b\" {\n    act {\n      type = \"forward\"\n    }\n}\n";
+        let start = src.find("act").expect("block");
+        let end = src.find("    }\n}").expect("end") + 5;
+        let e = replace_block(
+            "m.tf",
+            src,
+            &(start..end),
+            "act {\n  type = \"redirect\"\n}",
+        )
+        .expect("edit");
+        assert_eq!(
+            apply(src, &[&e]).expect("applies"),
+            "resource \"a\" \"b\" {\n    act {\n      type = \"redirect\"\n    }\n}\n"
         );
     }
 

@@ -262,7 +262,14 @@ fn evaluate_subject(
             violations,
             reason,
             fixes: hits.iter().filter_map(|h| h.fix.clone()).collect(),
-            no_fix: hits.iter().filter_map(|h| h.no_fix.clone()).collect(),
+            no_fix: hits
+                .iter()
+                .filter(|h| h.fix.is_none())
+                .filter_map(|h| match &target.no_fix {
+                    Some(why) => Some(format!("{}: {why}", h.message)),
+                    None => h.no_fix.clone(),
+                })
+                .collect(),
         });
     }
     out

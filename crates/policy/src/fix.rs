@@ -133,19 +133,15 @@ pub fn propose(
             );
             return Ok(fix);
         };
-        let Some(file) = current.file(&edit.file) else {
+        let Some(file) = current.index().file(&edit.file) else {
             fix.reason = Some(format!("edit targets unknown file {}", edit.file));
             return Ok(fix);
         };
-        let Some(new_text) = apply(&file.text, &[edit]) else {
+        let Some(new_text) = apply(&file.content, &[edit]) else {
             fix.reason = Some(format!("edit does not apply to {}", edit.file));
             return Ok(fix);
         };
-        if let Some(b) = current
-            .index()
-            .file(&edit.file)
-            .and_then(|f| enclosing_block_key(f, edit.range.start))
-        {
+        if let Some(b) = enclosing_block_key(file, edit.range.start) {
             touched_blocks.push((edit.file.clone(), b));
         }
         kinds.insert(*kind);
@@ -166,16 +162,16 @@ pub fn propose(
     }
     // Edits, diff, fix site.
     for (path, new_text) in &texts {
-        let Some(orig) = repo.file(path) else {
+        let Some(orig) = repo.index().file(path) else {
             continue;
         };
         fix.diff
-            .push_str(&diff::unified(path, &orig.text, new_text, 3));
-        if let Some(e) = minimal_edit(path, &orig.text, new_text) {
+            .push_str(&diff::unified(path, &orig.content, new_text, 3));
+        if let Some(e) = minimal_edit(path, &orig.content, new_text) {
             fix.edits.push(e);
         }
         if fix.fix_site.is_none()
-            && let Some(c) = diff::changes(&orig.text, new_text).first()
+            && let Some(c) = diff::changes(&orig.content, new_text).first()
         {
             let line = if c.old.is_empty() {
                 c.old.start.max(1)
@@ -270,8 +266,9 @@ fn blast_radius(
     let changed: BTreeMap<&str, Vec<diff::Change>> = texts
         .iter()
         .filter_map(|(p, t)| {
-            repo.file(p)
-                .map(|f| (p.as_str(), diff::changes(&f.text, t)))
+            repo.index()
+                .file(p)
+                .map(|f| (p.as_str(), diff::changes(&f.content, t)))
         })
         .collect();
     for r in evaluate(repo, catalog) {
@@ -423,6 +420,42 @@ mod tests {
         assert_eq!(ebs.len(), 1, "{ebs:?}");
         assert_eq!(ebs[0].targets, vec!["aws_ebs_volume.a", "aws_ebs_volume.b"]);
         assert!(ebs[0].offered);
+    }
+
+    #[test]
+    fn an_http_listener_that_forwards_is_turned_into_a_redirect_to_https() {
+        let r = repo(
+            "resource \"aws_lb_listener\" \"http\" {\n  load_balancer_arn = aws_lb.web.arn\n  port              = 80\n\n  default_action {\n    type             = \"forward\"\n    target_group_arn = aws_lb_target_group.web.arn\n  }\n}\n",
+        );
+        let catalog = Catalog::builtin().expect("catalog");
+        let fix = propose(&r, &catalog, "RDX-ELB-001", "aws_lb_listener.http").expect("fix");
+        assert!(fix.offered, "{:?}", fix.reason);
+        assert_eq!(fix.kinds, vec![FixKind::ReplaceBlock]);
+        let patched = &fix.patched["main.tf"];
+        assert!(
+            patched.ends_with(
+                "  default_action {\n    type = \"redirect\"\n\n    redirect {\n      port        = \"443\"\n      protocol    = \"HTTPS\"\n      status_code = \"HTTP_301\"\n    }\n  }\n}\n"
+            ),
+            "{patched}"
+        );
+        assert!(
+            !patched.contains("forward") && !patched.contains("target_group_arn"),
+            "{patched}"
+        );
+
+        // An existing redirect keeps its settings: only the protocol changes.
+        let r = repo(
+            "resource \"aws_lb_listener\" \"http\" {\n  port = 80\n  default_action {\n    type = \"redirect\"\n    redirect {\n      host        = \"www.example.com\"\n      port        = \"443\"\n      protocol    = \"HTTP\"\n      status_code = \"HTTP_302\"\n    }\n  }\n}\n",
+        );
+        let fix = propose(&r, &catalog, "RDX-ELB-001", "aws_lb_listener.http").expect("fix");
+        assert!(fix.offered, "{:?}", fix.reason);
+        assert_eq!(fix.kinds, vec![FixKind::SetValue]);
+        assert!(
+            fix.diff
+                .contains("-      protocol    = \"HTTP\"\n+      protocol    = \"HTTPS\"\n"),
+            "{}",
+            fix.diff
+        );
     }
 
     #[test]

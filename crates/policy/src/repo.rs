@@ -4,8 +4,9 @@
 //! data flow through variables, locals and module inputs all come from `redress_iac`.
 
 use std::path::{Component, Path};
+use std::sync::OnceLock;
 
-use redress_iac::{EvalCache, Evaluator, Index, Modules};
+use redress_iac::{EvalCache, Evaluator, Index, IndexCache, Modules};
 use serde::Serialize;
 
 use crate::error::PolicyError;
@@ -41,7 +42,9 @@ pub struct FileError {
 pub struct Repo {
     index: Index,
     modules: Modules,
-    files: Vec<SourceFile>,
+    /// Copies of the texts for [`Repo::files`] / [`Repo::file`], made on first use (the
+    /// policies read the index).
+    files: OnceLock<Vec<SourceFile>>,
     errors: Vec<FileError>,
     /// True when a `required_providers` pins the AWS provider below v4 (no split S3 resources).
     pub(crate) aws_below_v4: bool,
@@ -54,7 +57,13 @@ impl Repo {
     /// `.terraform` and `.git` are skipped, symbolic links are never followed, files over
     /// [`MAX_FILE_BYTES`] are skipped).
     pub fn load(root: &Path) -> Result<Self, PolicyError> {
-        let index = Index::build(root)?;
+        Self::load_with(root, &mut IndexCache::new())
+    }
+
+    /// Like [`Repo::load`], re-parsing only the files whose content changed since `cache` last
+    /// indexed this root (for a server that scans the same checkout again).
+    pub fn load_with(root: &Path, cache: &mut IndexCache) -> Result<Self, PolicyError> {
+        let index = cache.index(root)?;
         if index.len() > MAX_FILES {
             return Err(PolicyError::Path {
                 path: root.display().to_string(),
@@ -83,13 +92,6 @@ impl Repo {
     /// Wraps an index that is already built.
     pub fn from_index(index: Index) -> Self {
         let modules = Modules::resolve(&index);
-        let files = index
-            .files()
-            .map(|f| SourceFile {
-                path: f.path.clone(),
-                text: f.content.clone(),
-            })
-            .collect();
         let errors = index
             .parse_errors()
             .map(|e| FileError {
@@ -102,7 +104,7 @@ impl Repo {
         Self {
             index,
             modules,
-            files,
+            files: OnceLock::new(),
             errors,
             aws_below_v4,
             cache: EvalCache::new(),
@@ -115,10 +117,10 @@ impl Repo {
             Ok(index) => Self::from_index(index),
             Err(_) => {
                 let mut sources: Vec<(String, String)> = self
-                    .files
-                    .iter()
+                    .index
+                    .files()
                     .filter(|f| f.path != path)
-                    .map(|f| (f.path.clone(), f.text.clone()))
+                    .map(|f| (f.path.clone(), f.content.clone()))
                     .collect();
                 sources.push((path.to_string(), text));
                 Self::from_sources(sources)
@@ -128,15 +130,24 @@ impl Repo {
 
     /// The files, sorted by path.
     pub fn files(&self) -> &[SourceFile] {
-        &self.files
+        self.files.get_or_init(|| {
+            self.index
+                .files()
+                .map(|f| SourceFile {
+                    path: f.path.clone(),
+                    text: f.content.clone(),
+                })
+                .collect()
+        })
     }
 
     /// The file with this relative path.
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
-        self.files
+        let files = self.files();
+        files
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
-            .map(|i| &self.files[i])
+            .map(|i| &files[i])
     }
 
     /// Syntax errors (the files are still scanned as far as the parser recovered).

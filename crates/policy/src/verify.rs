@@ -192,7 +192,7 @@ pub(crate) fn verify_patch(
     }
     // The diff touches only the intended blocks.
     for (path, text) in texts {
-        let (Some(orig), Some(indexed)) = (original.file(path), original.index().file(path)) else {
+        let Some(indexed) = original.index().file(path) else {
             continue;
         };
         let wanted = |key: String| touched_blocks.iter().any(|(f, k)| f == path && *k == key);
@@ -210,7 +210,7 @@ pub(crate) fn verify_patch(
                 .filter(|a| wanted(format!("= {}", a.name)))
                 .map(|a| (line(a.span.start_line), line(a.span.end_line))),
         );
-        for c in diff::changes(&orig.text, text) {
+        for c in diff::changes(&indexed.content, text) {
             let (first, last) = if c.old.is_empty() {
                 (c.old.start, c.old.start)
             } else {
