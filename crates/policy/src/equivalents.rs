@@ -146,6 +146,43 @@ mod tests {
     }
 
     #[test]
+    fn prowler_and_security_hub_ids_follow_what_those_checks_test() {
+        let id = |tool: &str, rule: &str| lookup(tool, rule).map(PolicyId::as_str);
+        // Prowler's check (and its aliases) fails on a public endpoint open to 0.0.0.0/0:
+        // the CIDR policy, not "endpoint not public".
+        for alias in [
+            "eks_cluster_not_publicly_accessible",
+            "eks_endpoints_not_publicly_accessible",
+            "eks_control_plane_endpoint_access_restricted",
+        ] {
+            assert_eq!(id("prowler", alias), Some("RDX-EKS-002"), "{alias}");
+        }
+        assert_eq!(id("securityhub", "EKS.1"), Some("RDX-EKS-001"));
+        // HTTP listeners redirect to HTTPS (not "has a listener").
+        assert_eq!(id("prowler", "elbv2_ssl_listeners"), Some("RDX-ELB-001"));
+        assert_eq!(id("prowler", "elbv2_listeners_underneath"), None);
+        // Launch templates require IMDSv2 too.
+        assert_eq!(id("securityhub", "EC2.170"), Some("RDX-EC2-002"));
+        // Port-specific Prowler checks fall under the sensitive-ports policy.
+        assert_eq!(
+            id(
+                "prowler",
+                "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306"
+            ),
+            Some("RDX-SG-004")
+        );
+        // Origin-side TLS and CloudWatch delivery are other rules than these policies.
+        assert_eq!(
+            id(
+                "prowler",
+                "cloudfront_distributions_using_deprecated_ssl_protocols"
+            ),
+            None
+        );
+        assert_eq!(id("prowler", "cloudtrail_cloudwatch_logging_enabled"), None);
+    }
+
+    #[test]
     fn every_kics_query_in_the_catalog_maps_to_its_policy() {
         let catalog = Catalog::builtin().expect("catalog");
         let table = EquivalentsTable::new(&catalog);
