@@ -29,6 +29,7 @@
 
 pub mod catalog;
 pub mod cli;
+mod companion;
 mod compare;
 mod cond;
 pub mod diff;

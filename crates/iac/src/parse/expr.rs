@@ -454,3 +454,97 @@ fn traversal(base: Expr, ops: Vec<TraversalOp>, span: Span) -> Expr {
         },
     }
 }
+
+/// Parses `text` as exactly one expression; spans are relative to `text`.
+pub(crate) fn parse_expression(text: &str) -> Result<crate::expr::Expr, String> {
+    const PREFIX: &str = "x = ";
+    if text.trim().is_empty() {
+        return Err("empty expression".into());
+    }
+    let file = super::parse_file(
+        "<expression>",
+        crate::model::FileKind::Config,
+        format!("{PREFIX}{text}\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(e) = file.errors.first() {
+        return Err(format!("{}:{}: {}", e.line, e.column, e.message));
+    }
+    let (Some(attr), 1, true) = (
+        file.attributes.first(),
+        file.attributes.len(),
+        file.blocks.is_empty(),
+    ) else {
+        return Err("not a single expression".into());
+    };
+    let mut expr = attr.expr.clone();
+    shift(&mut expr, PREFIX.len());
+    Ok(expr)
+}
+
+/// Moves every span of `expr` back by `by` bytes on line 1 (undoes a prefix).
+fn shift(expr: &mut crate::expr::Expr, by: usize) {
+    use crate::expr::{ExprKind, TemplatePart, TraversalOp};
+    fn span(s: &mut Span, by: usize) {
+        s.start_byte = s.start_byte.saturating_sub(by);
+        s.end_byte = s.end_byte.saturating_sub(by);
+        let cols = to_u32(by);
+        if s.start_line == 1 {
+            s.start_column = s.start_column.saturating_sub(cols).max(1);
+        }
+        if s.end_line == 1 {
+            s.end_column = s.end_column.saturating_sub(cols).max(1);
+        }
+    }
+    fn parts(ps: &mut [TemplatePart], by: usize) {
+        for p in ps {
+            match p {
+                TemplatePart::Interpolation(e) => shift(e, by),
+                TemplatePart::Directive(s) => span(s, by),
+                TemplatePart::Literal(_) => {}
+            }
+        }
+    }
+    span(&mut expr.span, by);
+    match &mut expr.kind {
+        ExprKind::Template(ps) => parts(ps, by),
+        ExprKind::Heredoc(h) => {
+            span(&mut h.body, by);
+            parts(&mut h.parts, by);
+        }
+        ExprKind::List(items) => items.iter_mut().for_each(|e| shift(e, by)),
+        ExprKind::Object(items) => {
+            for item in items {
+                span(&mut item.span, by);
+                shift(&mut item.key, by);
+                shift(&mut item.value, by);
+            }
+        }
+        ExprKind::Traversal { base, ops } => {
+            shift(base, by);
+            for op in ops {
+                if let TraversalOp::Index(e) = op {
+                    shift(e, by);
+                }
+            }
+        }
+        ExprKind::Call(call) => call.args.iter_mut().for_each(|e| shift(e, by)),
+        ExprKind::Conditional(c) => {
+            shift(&mut c.cond, by);
+            shift(&mut c.then, by);
+            shift(&mut c.otherwise, by);
+        }
+        ExprKind::Unary(_, e) => shift(e, by),
+        ExprKind::Binary(_, l, r) => {
+            shift(l, by);
+            shift(r, by);
+        }
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Variable(_)
+        | ExprKind::For
+        | ExprKind::Invalid => {}
+    }
+}
