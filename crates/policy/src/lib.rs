@@ -11,7 +11,9 @@
 //! **Public API.**
 //! - [`Catalog::builtin`], [`Catalog::add_dir`]: the policies.
 //! - [`equivalents::lookup`]`(tool, rule_id) -> Option<&PolicyId>`: for the import correlation hook.
-//! - [`Repo::load`] / [`Repo::from_sources`], then [`evaluate`]`(&repo, &catalog) -> Vec<EvalResult>`.
+//! - [`Repo::load`] / [`Repo::load_with`] (through an `IndexCache`) / [`Repo::from_sources`] /
+//!   [`Repo::from_index`] (an index already built, e.g. for locate), then
+//!   [`evaluate`]`(&repo, &catalog) -> Vec<EvalResult>`.
 //! - [`fix::propose`]`(&repo, &catalog, policy, address) -> Fix` (edits, blast radius, closed
 //!   instances, fix site, unified diff, verification), [`fix::plan`] (every failing instance
 //!   grouped into fix sites, for campaigns) and [`verify::verify_edit`] for a human-edited file.
