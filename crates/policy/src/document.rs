@@ -97,7 +97,7 @@ pub(crate) fn eval<'r>(
                     {
                         Some(rest) => {
                             let name = rest.split('.').next().unwrap_or("");
-                            match find_data(ctx, name) {
+                            match find_data(ctx, &r.context, name) {
                                 Some((file, b)) => Doc {
                                     json: from_data_block(b, ctx.repo.text(file)),
                                     data: Some((file, b)),
@@ -257,14 +257,21 @@ fn any_principal(p: &Json, account_root: bool) -> Option<String> {
         .find(|v| v == "*" || (account_root && v.contains("arn:aws:iam::") && v.contains(":root")))
 }
 
-fn find_data<'r>(ctx: &Ctx<'r>, name: &str) -> Option<(&'r str, &'r Block)> {
+/// The `data "aws_iam_policy_document" "name"` block of the module the reference was written
+/// in (the caller's, for a document passed as a module input).
+fn find_data<'r>(
+    ctx: &Ctx<'r>,
+    at: &redress_iac::Context,
+    name: &str,
+) -> Option<(&'r str, &'r Block)> {
+    let dir = ctx
+        .repo
+        .modules()
+        .instance(at.scope.module)
+        .map_or(ctx.subject.dir, |m| m.dir.as_str());
     ctx.repo
         .index()
-        .top_block(
-            ctx.subject.dir,
-            BlockKind::Data,
-            &["aws_iam_policy_document", name],
-        )
+        .top_block(dir, BlockKind::Data, &["aws_iam_policy_document", name])
         .map(|(f, b)| (f.path.as_str(), b))
 }
 

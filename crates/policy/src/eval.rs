@@ -445,6 +445,21 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_document_passed_into_a_module_is_read_where_it_is_written() {
+        let root = "data \"aws_iam_policy_document\" \"admin\" {\n  statement {\n    actions   = [\"*\"]\n    resources = [\"*\"]\n  }\n}\n\nmodule \"role\" {\n  source      = \"./role\"\n  policy_json = data.aws_iam_policy_document.admin.json\n}\n";
+        let module = "variable \"policy_json\" {}\n\nresource \"aws_iam_policy\" \"this\" {\n  policy = var.policy_json\n}\n";
+        let r = run(
+            "RDX-IAM-001",
+            &[("main.tf", root), ("role/main.tf", module)],
+        );
+        let this = r
+            .iter()
+            .find(|x| x.address == "module.role.aws_iam_policy.this")
+            .expect("result");
+        assert_eq!(this.status, Status::Fail, "{:?}", this.reason);
+    }
+
+    #[test]
     fn module_sources_are_normalized() {
         assert_eq!(
             normalize_module_source("terraform-aws-modules/s3-bucket/aws//modules/notification"),
