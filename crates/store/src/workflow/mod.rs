@@ -7,7 +7,8 @@
 //!   range; newest first, paged), `campaign_audit`, `work_item_audit`. The `audit_events`
 //!   table refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) by trigger.
 //! - **Teams**: `create_team`, `add_team_member`, `remove_team_member`, `list_teams`,
-//!   `user_team_ids`, `resolve_code_owner` (`@org/team`/name → team, `@user`/e-mail → user).
+//!   `user_team_ids`, `resolve_code_owner` (`@org/team`/name → team, `@user`/e-mail → user),
+//!   `names` / `assignee_names` ([`Names`]: display names of users and teams for pages).
 //! - **Repositories**: `create_repository` ([`NewRepository`]: local path or GitHub/GitLab
 //!   remote with token; the token is never in a read type), `set_repository_checkout`,
 //!   `add_root_module`/`set_root_state` ([`NewRootState`]), `repository`,
@@ -21,7 +22,8 @@
 //! - **Work items**: `add_work_items` ([`NewFixSite`]s; one item per repository + policy +
 //!   file + line, findings and blast radius merged; repository-glob and team scope applied;
 //!   assigned from CODEOWNERS owners), `work_item`, `campaign_work_items`, `my_work`,
-//!   `reassign_work_item`, `assign_from_code_owners`, `mark_wont_fix`, `reopen_work_item`,
+//!   `reassign_work_item` (to an active user, a team or nobody; audited with the names),
+//!   `assign_from_code_owners`, `mark_wont_fix`, `reopen_work_item`,
 //!   `verify_work_items` (items whose findings are all closed). Every state change goes
 //!   through the table `redress_types::WORK_ITEM_TRANSITIONS`.
 //! - **Fixes**: `propose_fix` ([`NewFixProposal`]: patch, verification status),
@@ -50,4 +52,5 @@ pub use planning::{
 pub use repositories::{
     MAX_KEPT_INDEX_ERRORS, MAX_UPLOADED_STATE_BYTES, NewRepository, NewRootState, RepositorySource,
 };
+pub use teams::Names;
 pub use work_items::{AddedWorkItems, NewFixSite};

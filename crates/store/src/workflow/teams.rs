@@ -1,5 +1,6 @@
-//! Teams and membership (admin-managed), and resolving CODEOWNERS owners to teams or users.
-use std::collections::BTreeMap;
+//! Teams and membership (admin-managed), resolving CODEOWNERS owners to teams or users, and
+//! the display names pages show for assignees, requesters and deciders ([`Names`]).
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use redress_types::{Assignee, Team, UserSummary};
 use sea_orm::{
@@ -13,7 +14,71 @@ use super::{
 };
 use crate::{Store, StoreError, entities::user};
 
+/// Display names of users and teams, looked up once for a page of items or exceptions.
+///
+/// A user shows as their display name (their e-mail when it is empty), a team as
+/// `NAME (team)`; an id that no longer exists shows as `user #ID` / `team #ID`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    users: HashMap<i64, String>,
+    teams: HashMap<i64, String>,
+}
+
+impl Names {
+    /// The user's display name.
+    pub fn user(&self, id: i64) -> String {
+        self.users
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("user #{id}"))
+    }
+
+    /// The team's name, marked as a team.
+    pub fn team(&self, id: i64) -> String {
+        match self.teams.get(&id) {
+            Some(name) => format!("{name} (team)"),
+            None => format!("team #{id}"),
+        }
+    }
+
+    /// Who an item is assigned to, for people.
+    pub fn assignee(&self, assignee: &Assignee) -> String {
+        match assignee {
+            Assignee::Unassigned => "unassigned".to_owned(),
+            Assignee::User { id } => self.user(*id),
+            Assignee::Team { id } => self.team(*id),
+        }
+    }
+}
+
+/// A user's name as pages show it: the display name, else the e-mail.
+fn shown_name(model: &user::Model) -> String {
+    if model.display_name.trim().is_empty() {
+        model.email.clone()
+    } else {
+        model.display_name.clone()
+    }
+}
+
 impl Store {
+    /// The display names of `users` and `teams` (ids may repeat; unknown ids are left out and
+    /// shown by [`Names`] as `user #ID` / `team #ID`).
+    pub async fn names(
+        &self,
+        users: impl IntoIterator<Item = i64>,
+        teams: impl IntoIterator<Item = i64>,
+    ) -> Result<Names, StoreError> {
+        names_in(&self.db, users, teams).await
+    }
+
+    /// The display names of `assignees`.
+    pub async fn assignee_names<'a>(
+        &self,
+        assignees: impl IntoIterator<Item = &'a Assignee>,
+    ) -> Result<Names, StoreError> {
+        assignee_names_in(&self.db, assignees).await
+    }
+
     /// Creates a team; names are unique and at most 100 characters.
     pub async fn create_team(&self, actor: &UserSummary, name: &str) -> Result<Team, StoreError> {
         let name = name.trim();
@@ -181,6 +246,55 @@ async fn load_team<C: ConnectionTrait>(db: &C, team_id: i64) -> Result<Team, Sto
         name: model.name,
         member_ids,
     })
+}
+
+/// [`Store::names`] inside a transaction or on the pool.
+pub(crate) async fn names_in<C: ConnectionTrait>(
+    db: &C,
+    users: impl IntoIterator<Item = i64>,
+    teams: impl IntoIterator<Item = i64>,
+) -> Result<Names, StoreError> {
+    let users: BTreeSet<i64> = users.into_iter().collect();
+    let teams: BTreeSet<i64> = teams.into_iter().collect();
+    let mut names = Names::default();
+    // Bounded batches keep the IN lists within every backend's parameter limit.
+    let users: Vec<i64> = users.into_iter().collect();
+    for chunk in users.chunks(500) {
+        for model in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            names.users.insert(model.id, shown_name(&model));
+        }
+    }
+    let teams: Vec<i64> = teams.into_iter().collect();
+    for chunk in teams.chunks(500) {
+        for model in team::Entity::find()
+            .filter(team::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            names.teams.insert(model.id, model.name);
+        }
+    }
+    Ok(names)
+}
+
+/// [`Store::assignee_names`] inside a transaction or on the pool.
+pub(crate) async fn assignee_names_in<'a, C: ConnectionTrait>(
+    db: &C,
+    assignees: impl IntoIterator<Item = &'a Assignee>,
+) -> Result<Names, StoreError> {
+    let (mut users, mut teams) = (Vec::new(), Vec::new());
+    for assignee in assignees {
+        match assignee {
+            Assignee::User { id } => users.push(*id),
+            Assignee::Team { id } => teams.push(*id),
+            Assignee::Unassigned => {}
+        }
+    }
+    names_in(db, users, teams).await
 }
 
 pub(crate) async fn resolve_code_owner<C: ConnectionTrait>(

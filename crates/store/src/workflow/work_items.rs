@@ -16,7 +16,7 @@ use super::{
     entities::{team, work_item, work_item_finding, work_item_instance},
     glob,
     repositories::{load_repository, relative_path},
-    teams::{resolve_code_owner, user_team_ids},
+    teams::{assignee_names_in, resolve_code_owner, user_team_ids},
 };
 use crate::{
     Store, StoreError,
@@ -278,7 +278,8 @@ impl Store {
         self.item_page(select, page, per_page).await
     }
 
-    /// Assigns an item by hand.
+    /// Assigns an item by hand: to an active (not disabled) user, to a team, or to nobody.
+    /// Who may do it is the caller's decision (the app allows security and admin).
     pub async fn reassign_work_item(
         &self,
         actor: &UserSummary,
@@ -287,13 +288,22 @@ impl Store {
     ) -> Result<WorkItem, StoreError> {
         let txn = self.db.begin().await?;
         match to {
-            Assignee::User { id: user_id }
-                if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() =>
-            {
-                return Err(StoreError::invalid(
-                    "assignee",
-                    format!("user {user_id} does not exist"),
-                ));
+            Assignee::User { id: user_id } => {
+                match user::Entity::find_by_id(user_id).one(&txn).await? {
+                    None => {
+                        return Err(StoreError::invalid(
+                            "assignee",
+                            format!("user {user_id} does not exist"),
+                        ));
+                    }
+                    Some(u) if u.disabled => {
+                        return Err(StoreError::invalid(
+                            "assignee",
+                            format!("user {} is disabled", u.email),
+                        ));
+                    }
+                    Some(_) => {}
+                }
             }
             Assignee::Team { id: team_id }
                 if team::Entity::find_by_id(team_id).one(&txn).await?.is_none() =>
@@ -550,11 +560,19 @@ async fn set_assignee(
     active.assignee_team_id = Set(team_id);
     active.updated_at = Set(store.now());
     let after = with_links(txn, active.update(txn).await?).await?;
+    // The names as they were at the time, so the log reads without looking ids up.
+    let names = assignee_names_in(txn, [&before.assignee, &after.assignee]).await?;
     AuditEntry::new(action, "work_item", id)
         .campaign(after.campaign_id)
         .work_item(id)
-        .before(serde_json::json!({ "assignee": before.assignee }))
-        .after(serde_json::json!({ "assignee": after.assignee }))
+        .before(serde_json::json!({
+            "assignee": before.assignee,
+            "assignee_name": names.assignee(&before.assignee),
+        }))
+        .after(serde_json::json!({
+            "assignee": after.assignee,
+            "assignee_name": names.assignee(&after.assignee),
+        }))
         .write(txn, store, actor)
         .await?;
     Ok(after)
