@@ -426,7 +426,19 @@ async fn proposing_needs_a_working_role_and_a_passing_fix() {
     let (_, body) = call(&f, &dev, "view", &[("id", &id)]).await;
     let view: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(view["item"]["state"], "fix_proposed");
-    assert_eq!(view["fix"]["origin"]["Stored"]["author"], "dev@example.com");
+    // The author by name (no display name was given: the e-mail's local part), and the
+    // view tells the author they cannot approve their own fix.
+    assert_eq!(view["fix"]["origin"]["Stored"]["author"], "dev");
+    assert_eq!(view["you_proposed"], true);
+    let (_, body) = call(
+        &f,
+        &login(&f.app, "sec@example.com").await,
+        "view",
+        &[("id", &id)],
+    )
+    .await;
+    let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(view["you_proposed"], false);
     assert_eq!(view["fix"]["patched_text"], FIXED_TF);
 }
 

@@ -1,4 +1,5 @@
-//! Role checks of the campaign, repository, exception, audit and report server functions,
+//! Role checks of the campaign (including reassigning items), repository, exception, audit
+//! and report server functions,
 //! through the real router: for each function, each role (admin, security, developer,
 //! manager) is either served (2xx, or a redirect for the form that opens the new campaign)
 //! or refused with 403 naming the role.
@@ -297,6 +298,32 @@ async fn workflow_server_functions_enforce_roles() {
         success,
     )
     .await;
+
+    // Reassigning by hand: security and admin only; a bad assignee is named in the error.
+    check(
+        &app,
+        &cookies,
+        "/api/campaigns/reassign_item",
+        &|_| "id=999999&assignee=unassigned".into(),
+        leads,
+        past_role_check,
+    )
+    .await;
+    let bad = app
+        .clone()
+        .oneshot(post(
+            "/api/campaigns/reassign_item",
+            "id=999999&assignee=somebody",
+            &cookies[0].1,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = text(bad).await;
+    assert!(
+        bad.contains("assignee") && bad.contains("somebody"),
+        "{bad}"
+    );
 
     // Exceptions, audit, reports.
     check(

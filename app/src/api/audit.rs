@@ -64,10 +64,7 @@ pub async fn reports() -> Result<ReportFigures, AppError> {
             continue;
         }
         let progress = store.campaign_progress(c.id).await?;
-        let owner = store
-            .active_user(c.owner_id)
-            .await?
-            .map_or_else(|| format!("user {}", c.owner_id), |u| u.email);
+        let owner = store.names([c.owner_id], []).await?.user(c.owner_id);
         campaigns.push(CampaignRow {
             campaign: c,
             owner,

@@ -18,10 +18,141 @@ pub const PER_PAGE: u64 = 25;
 pub struct CampaignRow {
     /// The campaign.
     pub campaign: Campaign,
-    /// Owner's e-mail.
+    /// Owner's display name.
     pub owner: String,
     /// Progress counted by the database.
     pub progress: CampaignProgress,
+}
+
+/// A work item with its assignee's name, for lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemRow {
+    /// The item.
+    pub item: WorkItem,
+    /// Who it is assigned to: a user's display name, `NAME (team)` or `unassigned`.
+    pub assignee: String,
+}
+
+/// Someone an item can be assigned to, as the reassign control offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssigneeChoice {
+    /// The form value: `user:ID`, `team:ID` or `unassigned`.
+    pub value: String,
+    /// What people see.
+    pub label: String,
+}
+
+/// One page of a campaign's work items, and whom the caller may assign them to (empty when
+/// the caller's role may not reassign).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemList {
+    /// The items with their assignees' names.
+    pub items: Page<WorkItemRow>,
+    /// The reassign choices.
+    pub assignees: Vec<AssigneeChoice>,
+}
+
+/// The form value of `assignee` (see [`AssigneeChoice::value`]).
+pub fn assignee_value(assignee: &redress_types::Assignee) -> String {
+    match assignee {
+        redress_types::Assignee::Unassigned => "unassigned".to_owned(),
+        redress_types::Assignee::User { id } => format!("user:{id}"),
+        redress_types::Assignee::Team { id } => format!("team:{id}"),
+    }
+}
+
+/// Parses a reassign form value (`user:ID`, `team:ID`, `unassigned`).
+pub fn parse_assignee(value: &str) -> Result<redress_types::Assignee, AppError> {
+    use redress_types::Assignee;
+    let bad = || {
+        AppError::invalid(
+            "assignee",
+            format!("{value:?} is not a user, a team or \"unassigned\""),
+        )
+    };
+    match value.trim().split_once(':') {
+        None if value.trim() == "unassigned" => Ok(Assignee::Unassigned),
+        Some(("user", id)) => id
+            .parse()
+            .map(|id| Assignee::User { id })
+            .map_err(|_| bad()),
+        Some(("team", id)) => id
+            .parse()
+            .map(|id| Assignee::Team { id })
+            .map_err(|_| bad()),
+        _ => Err(bad()),
+    }
+}
+
+/// The roles that reassign work items by hand: security and admin. They run campaigns and
+/// answer for who works what; developers work the items they are given (CODEOWNERS or a
+/// lead), and managers change nothing. A developer who should not own an item asks a lead.
+#[cfg(feature = "ssr")]
+pub(crate) const REASSIGN_ROLES: &[redress_types::Role] =
+    &[redress_types::Role::Security, redress_types::Role::Admin];
+
+/// Whom `user` may assign items to: nobody, each team, each developer, security engineer
+/// and admin (managers change nothing, so no work goes to them). Empty when `user`'s role
+/// may not reassign.
+#[cfg(feature = "ssr")]
+pub(crate) async fn assignee_choices(
+    store: &redress_store::Store,
+    user: &redress_types::UserSummary,
+) -> Result<Vec<AssigneeChoice>, AppError> {
+    use redress_types::Role;
+    if !REASSIGN_ROLES.contains(&user.role) {
+        return Ok(Vec::new());
+    }
+    let mut choices = vec![AssigneeChoice {
+        value: "unassigned".into(),
+        label: "nobody (unassigned)".into(),
+    }];
+    for team in store.list_teams().await? {
+        choices.push(AssigneeChoice {
+            value: format!("team:{}", team.id),
+            label: format!("{} (team)", team.name),
+        });
+    }
+    let users = store.list_users().await?;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let names = store.names(ids, []).await?;
+    for u in users
+        .into_iter()
+        .filter(|u| matches!(u.role, Role::Developer | Role::Security | Role::Admin))
+    {
+        if store.active_user(u.id).await?.is_none() {
+            continue;
+        }
+        choices.push(AssigneeChoice {
+            value: format!("user:{}", u.id),
+            label: format!("{} <{}>", names.user(u.id), u.email),
+        });
+    }
+    Ok(choices)
+}
+
+/// `items` with their assignees' names.
+#[cfg(feature = "ssr")]
+pub(crate) async fn with_names(
+    store: &redress_store::Store,
+    items: Page<WorkItem>,
+) -> Result<Page<WorkItemRow>, AppError> {
+    let names = store
+        .assignee_names(items.items.iter().map(|i| &i.assignee))
+        .await?;
+    Ok(Page {
+        items: items
+            .items
+            .into_iter()
+            .map(|item| WorkItemRow {
+                assignee: names.assignee(&item.assignee),
+                item,
+            })
+            .collect(),
+        total: items.total,
+        page: items.page,
+        per_page: items.per_page,
+    })
 }
 
 /// A policy the form offers.
@@ -97,10 +228,10 @@ const CAMPAIGN_ROLES: &[redress_types::Role] =
 #[cfg(feature = "ssr")]
 async fn row(store: &redress_store::Store, campaign: Campaign) -> Result<CampaignRow, AppError> {
     let progress = store.campaign_progress(campaign.id).await?;
-    let owner = match store.active_user(campaign.owner_id).await? {
-        Some(u) => u.email,
-        None => format!("user {}", campaign.owner_id),
-    };
+    let owner = store
+        .names([campaign.owner_id], [])
+        .await?
+        .user(campaign.owner_id);
     Ok(CampaignRow {
         campaign,
         owner,
@@ -257,14 +388,17 @@ pub async fn campaign_detail(id: i64) -> Result<CampaignView, AppError> {
     })
 }
 
-/// A campaign's work items, one per fix site, one page (every role).
+/// A campaign's work items, one per fix site, one page, with their assignees' names (every
+/// role), and whom the caller may reassign them to (security and admin).
 #[server(endpoint = "campaigns/items")]
-pub async fn campaign_items(id: i64, page: u64) -> Result<Page<WorkItem>, AppError> {
-    crate::ssr::require_user().await?;
-    Ok(crate::ssr::state()?
-        .store
-        .campaign_work_items(id, None, page, PER_PAGE)
-        .await?)
+pub async fn campaign_items(id: i64, page: u64) -> Result<WorkItemList, AppError> {
+    let user = crate::ssr::require_user().await?;
+    let store = crate::ssr::state()?.store;
+    let items = store.campaign_work_items(id, None, page, PER_PAGE).await?;
+    Ok(WorkItemList {
+        items: with_names(&store, items).await?,
+        assignees: assignee_choices(&store, &user).await?,
+    })
 }
 
 /// Moves a campaign along draft → active → completed → archived (security and admin).
@@ -300,10 +434,52 @@ pub async fn campaign_audit(id: i64, page: u64) -> Result<Page<AuditEvent>, AppE
 
 /// The caller's open items and their teams' (every role; managers usually have none).
 #[server(endpoint = "campaigns/my_work")]
-pub async fn my_work(page: u64) -> Result<Page<WorkItem>, AppError> {
+pub async fn my_work(page: u64) -> Result<Page<WorkItemRow>, AppError> {
     let user = crate::ssr::require_user().await?;
-    Ok(crate::ssr::state()?
-        .store
-        .my_work(user.id, page, PER_PAGE)
-        .await?)
+    let store = crate::ssr::state()?.store;
+    let items = store.my_work(user.id, page, PER_PAGE).await?;
+    with_names(&store, items).await
+}
+
+/// Assigns a work item by hand to `assignee` (`user:ID`, `team:ID` or `unassigned`);
+/// security and admin only (see [`REASSIGN_ROLES`] for why). Audited by the store with the
+/// names before and after.
+#[server(endpoint = "campaigns/reassign_item")]
+pub async fn reassign_item(id: i64, assignee: String) -> Result<WorkItemRow, AppError> {
+    let user = crate::ssr::require_role(REASSIGN_ROLES, "reassign work items").await?;
+    let to = parse_assignee(&assignee).inspect_err(|e| crate::ssr::set_status(e.status()))?;
+    let store = crate::ssr::state()?.store;
+    let item = store.reassign_work_item(&user, id, to).await?;
+    let name = store
+        .assignee_names([&item.assignee])
+        .await?
+        .assignee(&item.assignee);
+    Ok(WorkItemRow {
+        item,
+        assignee: name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redress_types::Assignee;
+
+    #[test]
+    fn assignee_values_round_trip_and_bad_ones_name_the_value() {
+        for a in [
+            Assignee::Unassigned,
+            Assignee::User { id: 3 },
+            Assignee::Team { id: 12 },
+        ] {
+            assert_eq!(parse_assignee(&assignee_value(&a)).ok(), Some(a));
+        }
+        for bad in ["", "user:", "user:x", "group:1", "somebody"] {
+            let err = parse_assignee(bad).expect_err(bad);
+            assert!(
+                matches!(&err, AppError::Invalid { field, message } if field == "assignee" && message.contains(&format!("{bad:?}"))),
+                "{bad}: {err}"
+            );
+        }
+    }
 }

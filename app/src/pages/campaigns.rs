@@ -2,11 +2,14 @@
 //! by fix site, unmapped findings, status moves, audit log).
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use redress_types::{CampaignProgress, CampaignSource, CampaignStatus, Role, WorkItem};
+use redress_types::{
+    Assignee, CampaignProgress, CampaignSource, CampaignStatus, Role, WorkItemState,
+};
 
 use crate::{
     api::campaigns::{
-        CreateCampaign, PlanCampaign, SetCampaignStatus, campaign_audit, campaign_detail,
+        AssigneeChoice, CreateCampaign, PlanCampaign, ReassignItem, SetCampaignStatus,
+        WorkItemList, WorkItemRow, assignee_value, campaign_audit, campaign_detail,
         campaign_form_choices, campaign_items, list_campaigns,
     },
     pages::components::{EmptyState, use_current_user},
@@ -133,7 +136,7 @@ pub fn NewCampaignPage() -> impl IntoView {
                             <select id="c-owner" name="owner_id">
                                 {options.users.into_iter().map(|u| {
                                     let selected = u.id == me;
-                                    view! { <option value=u.id selected=selected>{u.email}</option> }
+                                    view! { <option value=u.id selected=selected>{format!("{} <{}>", u.display_name, u.email)}</option> }
                                 }).collect_view()}
                             </select>
                             <label for="c-start">"Start date"</label>
@@ -227,17 +230,32 @@ pub fn CampaignDetailPage() -> impl IntoView {
     let page = use_page();
     let set_status = ServerAction::<SetCampaignStatus>::new();
     let plan = ServerAction::<PlanCampaign>::new();
+    let reassign = ServerAction::<ReassignItem>::new();
     let detail = Resource::new(
         move || (id.get(), set_status.version().get(), plan.version().get()),
         |(id, _, _)| campaign_detail(id),
     );
     let items = Resource::new(
-        move || (id.get(), page.get(), plan.version().get()),
-        |(id, page, _)| campaign_items(id, page),
+        move || {
+            (
+                id.get(),
+                page.get(),
+                plan.version().get(),
+                reassign.version().get(),
+            )
+        },
+        |(id, page, ..)| campaign_items(id, page),
     );
     let audit = Resource::new(
-        move || (id.get(), set_status.version().get(), plan.version().get()),
-        |(id, _, _)| campaign_audit(id, 1),
+        move || {
+            (
+                id.get(),
+                set_status.version().get(),
+                plan.version().get(),
+                reassign.version().get(),
+            )
+        },
+        |(id, ..)| campaign_audit(id, 1),
     );
     let user = use_current_user();
     view! {
@@ -275,7 +293,7 @@ pub fn CampaignDetailPage() -> impl IntoView {
                         <p>{format!("Findings: {} open, {} closed.", d.row.progress.findings_open, d.row.progress.findings_closed)}</p>
                         <ul class="state-counts">
                             {d.row.progress.items_by_state.iter().filter(|(_, n)| *n > 0).map(|(s, n)| view! {
-                                <li><span class=format!("state state-{s}")>{s.to_string()}</span>{format!(" {n}")}</li>
+                                <li><StateBadge state=*s/>{format!(" {n}")}</li>
                             }).collect_view()}
                         </ul>
                     </section>
@@ -324,11 +342,14 @@ pub fn CampaignDetailPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match items.await {
-                        Ok(p) if p.total == 0 => view! { <p class="muted">"No work items yet. Plan the campaign once its repositories are registered and indexed."</p> }.into_any(),
-                        Ok(p) => view! {
-                            <WorkItemTable items=p.items.clone()/>
-                            <Pager page=p.page per_page=p.per_page total=p.total base=format!("/campaigns/{}", id.get_untracked())/>
-                        }.into_any(),
+                        Ok(l) if l.items.total == 0 => view! { <p class="muted">"No work items yet. Plan the campaign once its repositories are registered and indexed."</p> }.into_any(),
+                        Ok(WorkItemList { items: p, assignees }) => {
+                            let reassign = (!assignees.is_empty()).then_some((reassign, assignees));
+                            view! {
+                                <WorkItemTable items=p.items reassign/>
+                                <Pager page=p.page per_page=p.per_page total=p.total base=format!("/campaigns/{}", id.get_untracked())/>
+                            }.into_any()
+                        }
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -350,6 +371,10 @@ pub fn CampaignDetailPage() -> impl IntoView {
         </section>
         <div aria-live="polite">
             {move || set_status.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || reassign.value().get().map(|r| match r {
+                Ok(row) => view! { <p class="notice" role="status">{format!("Work item {} is now assigned to {}.", row.item.id, row.assignee)}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
             {move || plan.value().get().map(|r| match r {
                 Ok(s) => view! { <p class="notice" role="status">{format!("Planned: {} of {} findings placed, {} new items, {} fixes proposed, {} unmapped.", s.placed, s.findings, s.items_created, s.fixes_proposed, s.unmapped)}</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -359,36 +384,84 @@ pub fn CampaignDetailPage() -> impl IntoView {
 }
 
 /// Work items, one row per fix site: what, where, findings, blast radius, state, assignee.
+/// With `reassign` (security and admin), each row has a control that assigns it by hand.
 #[component]
-pub fn WorkItemTable(items: Vec<WorkItem>) -> impl IntoView {
+pub fn WorkItemTable(
+    items: Vec<WorkItemRow>,
+    #[prop(default = None)] reassign: Option<(ServerAction<ReassignItem>, Vec<AssigneeChoice>)>,
+) -> impl IntoView {
     view! {
         <table class="grid items">
             <thead><tr><th>"Item"</th><th>"Fix site"</th><th>"Findings"</th><th>"Blast radius"</th><th>"State"</th><th>"Assignee"</th></tr></thead>
             <tbody>
-                {items.into_iter().map(|i| {
-                    let assignee = match i.assignee {
-                        redress_types::Assignee::Unassigned => "unassigned".to_owned(),
-                        redress_types::Assignee::User { id } => format!("user {id}"),
-                        redress_types::Assignee::Team { id } => format!("team {id}"),
-                    };
+                {items.into_iter().map(|WorkItemRow { item: i, assignee }| {
                     let radius = i.blast_radius.len();
+                    let control = reassign.clone().map(|(action, choices)| view! {
+                        <ReassignForm action item_id=i.id current=i.assignee.clone() choices/>
+                    });
                     view! {
                         <tr>
                             <td><a href=format!("/items/{}", i.id)>{i.title}</a><br/><code class="muted">{i.policy_id}</code></td>
-                            <td><code>{format!("{}:{}", i.file, i.line)}</code></td>
-                            <td>{i.finding_ids.len()}</td>
+                            <td><code class="wrap">{format!("{}:{}", i.file, i.line)}</code></td>
+                            <td class="num">{i.finding_ids.len()}</td>
                             <td>
                                 <details>
                                     <summary>{format!("{radius} instance{}", if radius == 1 { "" } else { "s" })}</summary>
-                                    <ul>{i.blast_radius.into_iter().take(100).map(|a| view! { <li><code>{a}</code></li> }).collect_view()}</ul>
+                                    <ul>{i.blast_radius.into_iter().take(100).map(|a| view! { <li><code class="wrap">{a}</code></li> }).collect_view()}</ul>
                                 </details>
                             </td>
-                            <td><span class=format!("state state-{}", i.state)>{i.state.to_string()}</span></td>
-                            <td>{assignee}</td>
+                            <td><StateBadge state=i.state/></td>
+                            <td><span class="assignee">{assignee}</span>{control}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// A work item's state as a badge with words (`fix proposed`, not `fix_proposed`).
+#[component]
+pub fn StateBadge(state: WorkItemState) -> impl IntoView {
+    view! { <span class=format!("state state-{state}") data-state=state.as_str()>{state_label(state)}</span> }
+}
+
+/// A work item state in words.
+pub fn state_label(s: WorkItemState) -> &'static str {
+    match s {
+        WorkItemState::Open => "open",
+        WorkItemState::FixProposed => "fix proposed",
+        WorkItemState::FixApproved => "fix approved",
+        WorkItemState::ChangeRequestOpen => "change request open",
+        WorkItemState::Merged => "merged",
+        WorkItemState::Verified => "verified",
+        WorkItemState::Excepted => "excepted",
+        WorkItemState::WontFix => "won't fix",
+    }
+}
+
+/// "Assign to [choice] [Reassign]" for one item (security and admin); works without
+/// JavaScript.
+#[component]
+pub fn ReassignForm(
+    action: ServerAction<ReassignItem>,
+    item_id: i64,
+    current: Assignee,
+    choices: Vec<AssigneeChoice>,
+) -> impl IntoView {
+    let current = assignee_value(&current);
+    let select_id = format!("assign-{item_id}");
+    view! {
+        <ActionForm action attr:class="inline-form reassign-form">
+            <input type="hidden" name="id" value=item_id/>
+            <label for=select_id.clone() class="visually-hidden">"Assign to"</label>
+            <select id=select_id name="assignee">
+                {choices.into_iter().map(|c| {
+                    let selected = c.value == current;
+                    view! { <option value=c.value selected=selected>{c.label}</option> }
+                }).collect_view()}
+            </select>
+            <button type="submit">"Reassign"</button>
+        </ActionForm>
     }
 }

@@ -1,37 +1,22 @@
 //! Exceptions: pending requests (approve or deny), active exceptions, and those expiring
 //! within 14 days.
 use leptos::prelude::*;
-use redress_types::{Exception, ExceptionScope, Page, Role};
+use redress_types::{Page, Role};
 
 use crate::{
-    api::exceptions::{ApproveException, DenyException, EXPIRING_DAYS, exception_lists},
+    api::exceptions::{
+        ApproveException, DenyException, EXPIRING_DAYS, ExceptionRow, exception_lists,
+    },
     pages::{
         campaigns::{Pager, use_page},
         components::{EmptyState, use_current_user},
     },
 };
 
-fn scope_text(scope: &ExceptionScope) -> String {
-    match scope {
-        ExceptionScope::WorkItem { work_item_id } => format!("work item #{work_item_id}"),
-        ExceptionScope::Policy {
-            policy_id,
-            repository_id,
-            path_glob,
-        } => format!(
-            "{policy_id} in repository {repository_id}{}",
-            path_glob
-                .as_deref()
-                .map(|g| format!(" under {g}"))
-                .unwrap_or_default()
-        ),
-    }
-}
-
 /// One list of exceptions; `decide` adds Approve/Deny forms.
 #[component]
 fn ExceptionTable(
-    list: Page<Exception>,
+    list: Page<ExceptionRow>,
     decide: Option<(ServerAction<ApproveException>, ServerAction<DenyException>)>,
 ) -> impl IntoView {
     if list.items.is_empty() {
@@ -39,14 +24,10 @@ fn ExceptionTable(
     }
     view! {
         <table class="grid exceptions">
-            <thead><tr><th>"Scope"</th><th>"Justification"</th><th>"Requested by"</th><th>"Expires"</th>{decide.is_some().then(|| view! { <th>"Decision"</th> })}</tr></thead>
+            <thead><tr><th>"Scope"</th><th>"Justification"</th><th>"Requested by"</th><th>"Approved by"</th><th>"Expires"</th>{decide.is_some().then(|| view! { <th>"Decision"</th> })}</tr></thead>
             <tbody>
-                {list.items.into_iter().map(|e| {
-                    let link = match &e.scope {
-                        ExceptionScope::WorkItem { work_item_id } => Some(format!("/items/{work_item_id}")),
-                        ExceptionScope::Policy { .. } => None,
-                    };
-                    let scope = scope_text(&e.scope);
+                {list.items.into_iter().map(|row| {
+                    let ExceptionRow { exception: e, scope, link, requested_by, decided_by } = row;
                     view! {
                         <tr>
                             <td>{match link {
@@ -54,7 +35,8 @@ fn ExceptionTable(
                                 None => view! { <span>{scope}</span> }.into_any(),
                             }}</td>
                             <td class="wrap">{e.justification}</td>
-                            <td>{format!("user {}", e.requested_by)}</td>
+                            <td>{requested_by}</td>
+                            <td>{decided_by.unwrap_or_else(|| "—".into())}</td>
                             <td>{e.expires_at.format("%Y-%m-%d").to_string()}</td>
                             {decide.map(|(approve, deny)| view! {
                                 <td>

@@ -130,6 +130,8 @@ pub struct ItemView {
     pub item: WorkItem,
     /// Its repository's name.
     pub repository: String,
+    /// Its campaign's name.
+    pub campaign: String,
     /// The policy's notes, when the catalog knows the policy.
     pub policy: Option<PolicyNotes>,
     /// Tracked files (at most [`MAX_TREE_FILES`]).
@@ -146,6 +148,12 @@ pub struct ItemView {
     pub notice: Option<String>,
     /// Whether the caller may propose, approve and request exceptions.
     pub can_work: bool,
+    /// Whether the caller wrote the latest stored proposal (and so may not approve it).
+    pub you_proposed: bool,
+    /// Who the item is assigned to: a user's display name, `NAME (team)` or `unassigned`.
+    pub assignee: String,
+    /// Whom the caller may reassign the item to; empty unless security or admin.
+    pub assignees: Vec<crate::api::campaigns::AssigneeChoice>,
     /// Earliest expiry date an exception request accepts (`YYYY-MM-DD`).
     pub exception_earliest: String,
     /// Latest expiry date an exception request accepts (`YYYY-MM-DD`).

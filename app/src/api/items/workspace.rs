@@ -310,16 +310,20 @@ pub async fn load_view(
 ) -> Result<ItemView, AppError> {
     let item = store.work_item(id).await?;
     let repository = store.repository(item.repository_id).await?;
+    let campaign = store.campaign(item.campaign_id).await?.name;
     let stored = match store.latest_fix_proposal(id).await? {
         Some(p) => {
-            let author = store
-                .active_user(p.author_id)
-                .await?
-                .map_or_else(|| format!("user {}", p.author_id), |u| u.email);
+            let author = store.names([p.author_id], []).await?.user(p.author_id);
             Some((p, author))
         }
         None => None,
     };
+    let you_proposed = stored.as_ref().is_some_and(|(p, _)| p.author_id == user.id);
+    let assignee = store
+        .assignee_names([&item.assignee])
+        .await?
+        .assignee(&item.assignee);
+    let assignees = crate::api::campaigns::assignee_choices(store, user).await?;
     let policy = catalog()?.get_str(&item.policy_id).map(|p| PolicyNotes {
         id: p.id.as_str().to_owned(),
         title: p.title.clone(),
@@ -334,6 +338,7 @@ pub async fn load_view(
     let can_work = [Role::Developer, Role::Security, Role::Admin].contains(&user.role);
     let mut view = ItemView {
         repository: repository.name.clone(),
+        campaign,
         policy,
         tree: Vec::new(),
         tree_more: 0,
@@ -342,6 +347,9 @@ pub async fn load_view(
         fix: None,
         notice: None,
         can_work,
+        you_proposed,
+        assignee,
+        assignees,
         exception_earliest: (today + chrono::Days::new(1)).to_string(),
         exception_latest: (today + chrono::Days::new(max_days)).to_string(),
         item: item.clone(),

@@ -51,6 +51,18 @@ pub(super) fn CodeView(
             .into_any();
     };
     let item = data.item.clone();
+    // A deep link (`?line=N`) scrolls its line to the middle of the code pane, also when the
+    // link is followed inside the app (the browser only scrolls to `#L12` on a full load);
+    // without one, the fix-site line is brought into view when this is its file.
+    let fix_site_line = (item.file == file.path).then_some(item.line);
+    Effect::new(move |_| match target_line.get() {
+        Some(n) => scroll_to_line(n, true),
+        None => {
+            if let Some(n) = fix_site_line {
+                scroll_to_line(n, false);
+            }
+        }
+    });
     let here: Vec<Offending> = data
         .offending
         .iter()
@@ -122,4 +134,21 @@ pub(super) fn CodeView(
             {(file.more_lines > 0).then(|| view! { <p class="muted">{file.more_lines} " more lines not shown"</p> })}
         </section>
     }.into_any()
+}
+
+/// Scrolls line `n` of the code pane into view (in the browser): to the middle with
+/// `center`, else as little as needed.
+fn scroll_to_line(n: u32, center: bool) {
+    #[cfg(feature = "hydrate")]
+    if let Some(line) = document().get_element_by_id(&format!("L{n}")) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(if center {
+            web_sys::ScrollLogicalPosition::Center
+        } else {
+            web_sys::ScrollLogicalPosition::Nearest
+        });
+        line.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (n, center);
 }

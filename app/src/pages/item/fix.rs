@@ -21,6 +21,8 @@ pub(super) struct Actions {
     pub approve: ServerAction<ApproveItemFix>,
     /// Request an exception.
     pub exception: ServerAction<RequestItemException>,
+    /// Assign the item by hand (security and admin).
+    pub reassign: ServerAction<crate::api::campaigns::ReassignItem>,
 }
 
 #[component]
@@ -55,11 +57,14 @@ pub(super) fn FixPanel(data: ItemView, actions: Actions) -> impl IntoView {
                         </a>
                     </p>
                 })}
-                {(can_work && approvable).then(|| view! {
+                {(can_work && approvable && !data.you_proposed).then(|| view! {
                     <ActionForm action=actions.approve attr:class="inline-form">
                         <input type="hidden" name="id" value=item.id/>
                         <button type="submit" class="primary">"Approve fix"</button>
                     </ActionForm>
+                })}
+                {(can_work && approvable && data.you_proposed).then(|| view! {
+                    <p class="muted" id="approve-note">"You proposed this fix: another reviewer approves it."</p>
                 })}
                 {move || match actions.approve.value().get() {
                     Some(Ok(_)) => Some(view! { <p class="ok" role="status">"Fix approved."</p> }.into_any()),
@@ -270,11 +275,12 @@ fn Editor(
                 <input type="hidden" name="id" value=item_id/>
                 <input type="hidden" name="file" value=file.clone()/>
                 <label for="fix-text">"With the fix applied: " <code>{file.clone()}</code></label>
-                <textarea id="fix-text" name="text" rows=rows spellcheck="false" on:input=on_input>{text}</textarea>
+                <textarea id="fix-text" name="text" rows=rows spellcheck="false" aria-describedby="live-status" on:input=on_input>{text}</textarea>
                 <p id="live-status" class=move || format!("live-status {}", live().0) role="status" aria-live="polite">
                     {move || live().1}
                 </p>
-                <button type="submit">"Propose this fix"</button>
+                // Only a passing fix can be proposed: the server checks it again either way.
+                <button type="submit" disabled=move || matches!(live().0, "fails" | "parse-error" | "checking")>"Propose this fix"</button>
             </ActionForm>
             {move || match action.value().get() {
                 Some(Ok(p)) => Some(view! { <p class="ok" role="status">"Fix proposed (proposal " {p.id} "); another reviewer can approve it."</p> }.into_any()),

@@ -10,8 +10,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use redress_types::{WorkItem, WorkItemState};
 
 use crate::{
-    api::items::{ApproveItemFix, ItemView, ProposeItemFix, RequestItemException, load_item_view},
+    api::{
+        campaigns::ReassignItem,
+        items::{ApproveItemFix, ItemView, ProposeItemFix, RequestItemException, load_item_view},
+    },
     error::AppError,
+    pages::campaigns::{ReassignForm, state_label},
 };
 
 /// `s` percent-encoded for a query value (paths keep their `/`).
@@ -49,6 +53,7 @@ pub fn ItemPage() -> impl IntoView {
     let propose = ServerAction::<ProposeItemFix>::new();
     let approve = ServerAction::<ApproveItemFix>::new();
     let exception = ServerAction::<RequestItemException>::new();
+    let reassign = ServerAction::<ReassignItem>::new();
     let view_data = Resource::new(
         move || {
             (
@@ -57,6 +62,7 @@ pub fn ItemPage() -> impl IntoView {
                 propose.version().get(),
                 approve.version().get(),
                 exception.version().get(),
+                reassign.version().get(),
             )
         },
         |(id, file, ..)| async move {
@@ -70,6 +76,7 @@ pub fn ItemPage() -> impl IntoView {
         propose,
         approve,
         exception,
+        reassign,
     };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the work item…"</p> }>
@@ -97,7 +104,14 @@ fn Ide(data: ItemView, actions: fix::Actions) -> impl IntoView {
     let item = data.item.clone();
     view! {
         <article class="ide" aria-labelledby="item-title">
-            <ItemHeader item=item.clone() repository=data.repository.clone() policy_title=data.policy.as_ref().map(|p| format!("{} · {} · {}", p.id, p.severity, p.title))/>
+            <ItemHeader
+                item=item.clone()
+                campaign=data.campaign.clone()
+                repository=data.repository.clone()
+                policy_title=data.policy.as_ref().map(|p| format!("{} · {} · {}", p.id, p.severity, p.title))
+                assignee=data.assignee.clone()
+                reassign=(!data.assignees.is_empty()).then(|| (actions.reassign, data.assignees.clone()))
+            />
             {data.notice.clone().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             <div class="ide-columns">
                 <code::FileTree item_id=item.id tree=data.tree.clone() more=data.tree_more open=data.file.as_ref().map(|f| f.path.clone())/>
@@ -119,21 +133,18 @@ const TRACK: [WorkItemState; 6] = [
     WorkItemState::Verified,
 ];
 
-fn state_label(s: WorkItemState) -> &'static str {
-    match s {
-        WorkItemState::Open => "open",
-        WorkItemState::FixProposed => "fix proposed",
-        WorkItemState::FixApproved => "fix approved",
-        WorkItemState::ChangeRequestOpen => "change request open",
-        WorkItemState::Merged => "merged",
-        WorkItemState::Verified => "verified",
-        WorkItemState::Excepted => "excepted",
-        WorkItemState::WontFix => "won't fix",
-    }
-}
-
 #[component]
-fn ItemHeader(item: WorkItem, repository: String, policy_title: Option<String>) -> impl IntoView {
+fn ItemHeader(
+    item: WorkItem,
+    campaign: String,
+    repository: String,
+    policy_title: Option<String>,
+    assignee: String,
+    reassign: Option<(
+        ServerAction<ReassignItem>,
+        Vec<crate::api::campaigns::AssigneeChoice>,
+    )>,
+) -> impl IntoView {
     let state = item.state;
     let side = match state {
         WorkItemState::Excepted => Some(match item.excepted_until {
@@ -149,7 +160,7 @@ fn ItemHeader(item: WorkItem, repository: String, policy_title: Option<String>) 
     view! {
         <header class="ide-header">
             <p class="breadcrumbs">
-                <a href=format!("/campaigns/{}", item.campaign_id)>"Campaign " {item.campaign_id}</a>
+                <a href=format!("/campaigns/{}", item.campaign_id)>{campaign}</a>
                 " › work item " {item.id}
             </p>
             <h1 id="item-title">{item.title.clone()}</h1>
@@ -177,6 +188,13 @@ fn ItemHeader(item: WorkItem, repository: String, policy_title: Option<String>) 
                 }).collect_view()}
             </ol>
             {side.map(|s| view! { <p class="state-side" data-state=state.as_str()>{s}</p> })}
+            <div class="assignment">
+                <span>"Assigned to " <strong id="item-assignee">{assignee}</strong></span>
+                {reassign.map(|(action, choices)| view! {
+                    <ReassignForm action item_id=item.id current=item.assignee.clone() choices/>
+                    {move || action.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+                })}
+            </div>
             {(!item.blast_radius.is_empty()).then(|| view! {
                 <details class="blast-radius">
                     <summary>"Blast radius: " {item.blast_radius.len()} " resource instance(s)"</summary>
