@@ -8,7 +8,9 @@
 //! message, except under CI (`CI` set), where it fails instead.
 //!
 //! Public API: [`Harness`], [`RedressServer`], [`ServerConfig`], [`Browser`], [`BrowserTools`],
-//! [`HarnessError`], [`http_get`], [`http_head`], [`free_port`].
+//! [`HarnessError`], [`http_get`], [`http_head`], [`free_port`]; [`ui`] holds the helpers the
+//! browser tests share (log in, wait for hydration or text, a work item's state, failures that
+//! say which step failed and what the page showed).
 #![warn(missing_docs)]
 
 mod browser;
@@ -17,6 +19,7 @@ mod harness;
 mod http;
 mod process;
 mod server;
+pub mod ui;
 
 pub use browser::{Browser, BrowserTools};
 pub use error::HarnessError;
