@@ -135,6 +135,14 @@ impl Evaluator<'_> {
     /// (`count = 0`, `for_each = {}`) gives none.
     #[must_use]
     pub fn scopes(&self) -> Vec<Scope> {
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); self.modules.instances().len()];
+        for inst in self.modules.instances() {
+            if let Some(parent) = inst.parent
+                && let Some(list) = children.get_mut(parent)
+            {
+                list.push(inst.id);
+            }
+        }
         let mut out = Vec::new();
         for root in self.modules.roots() {
             self.expand_scope(
@@ -142,26 +150,20 @@ impl Evaluator<'_> {
                     module: root.id,
                     keys: Vec::new(),
                 },
+                &children,
                 &mut out,
             );
         }
         out
     }
 
-    fn expand_scope(&self, scope: Scope, out: &mut Vec<Scope>) {
+    fn expand_scope(&self, scope: Scope, children: &[Vec<usize>], out: &mut Vec<Scope>) {
         if out.len() >= MAX_INSTANCES {
             return;
         }
-        let children: Vec<usize> = self
-            .modules
-            .instances()
-            .iter()
-            .filter(|i| i.parent == Some(scope.module))
-            .map(|i| i.id)
-            .collect();
         let parent = scope.clone();
         out.push(scope);
-        for child in children {
+        for &child in children.get(parent.module).map_or(&[][..], Vec::as_slice) {
             let keys = self
                 .call_block(child)
                 .and_then(|(_, block)| self.block_keys(&parent, block))
@@ -174,6 +176,7 @@ impl Evaluator<'_> {
                         module: child,
                         keys,
                     },
+                    children,
                     out,
                 );
             }
