@@ -1,11 +1,12 @@
 //! Conversions: a parsed finding to a row (scope, content hash, correlation key) and rows
 //! back to the plain types the app shows.
 use chrono::{DateTime, Utc};
-use redress_ingest::{Finding, PolicyMapper, Scope, Severity};
+use redress_ingest::{Finding, Scope, Severity};
 use redress_types::{FindingRow, ImportRecord, ImportSkip};
-use sea_orm::{ActiveValue::NotSet, FromQueryResult, Set};
+use sea_orm::FromQueryResult;
 use sha2::{Digest, Sha256};
 
+use super::row::Row;
 use crate::entities::{finding, import};
 
 /// Raw records above this are stored as a note, not in full (the import stays bounded).
@@ -140,35 +141,65 @@ pub(crate) fn correlation_key(finding: &Finding, policy: Option<&str>) -> String
     }
 }
 
-/// A finding ready to be written: the row's values and its content hash.
-pub(crate) struct PreparedFinding {
-    pub source_id: i64,
-    pub fingerprint: String,
-    pub open: bool,
-    pub status: &'static str,
-    pub content_hash: String,
-    pub row: finding::ActiveModel,
+/// A parsed finding with its JSON texts already made. Built on the parser's thread, so
+/// that thread also frees the raw record's tree; the writer gets flat strings.
+pub(crate) struct Incoming {
+    pub finding: Finding,
+    /// The raw record as compact JSON (or a note when it is over [`MAX_STORED_RAW_BYTES`]).
+    pub raw: String,
+    /// The tags as a JSON object.
+    pub tags: String,
+    /// The resource ids as a JSON array.
+    pub resource_ids: String,
 }
 
-fn opt_text(v: &Option<String>) -> &str {
-    v.as_deref().unwrap_or("")
+impl Incoming {
+    /// Serializes the raw record, tags and resource ids, and drops the raw tree and tags.
+    pub fn new(mut finding: Finding) -> Incoming {
+        let mut raw = serde_json::to_string(&finding.raw).unwrap_or_else(|_| "null".into());
+        if raw.len() > MAX_STORED_RAW_BYTES {
+            raw = serde_json::json!({ "redress_note": "raw record not stored: larger than 1 MiB", "bytes": raw.len() }).to_string();
+        }
+        finding.raw = serde_json::Value::Null;
+        let tags = serde_json::to_string(&std::mem::take(&mut finding.tags))
+            .unwrap_or_else(|_| "{}".into());
+        let resource_ids =
+            serde_json::to_string(&finding.resource_ids).unwrap_or_else(|_| "[]".into());
+        Incoming {
+            finding,
+            raw,
+            tags,
+            resource_ids,
+        }
+    }
 }
 
-/// Builds the row for `f`; `first_seen`, `first_import_id` and `closed_at` are filled in
-/// by the caller, which knows whether the row is new.
-pub(crate) fn prepare(
-    f: Finding,
-    source_id: i64,
-    mapper: &dyn PolicyMapper,
-    now: DateTime<Utc>,
-    import_id: i64,
-) -> PreparedFinding {
-    let policy = mapper.canonical_policy(f.source_tool, &f.rule_id);
-    let correlation = correlation_key(&f, policy.as_deref());
-    let resource_ids = serde_json::to_string(&f.resource_ids).unwrap_or_else(|_| "[]".into());
+/// The 32 bytes a fingerprint's hex stands for: the key of the import's in-memory index.
+/// Text that is not 64 hex characters (never written by this version) is hashed instead,
+/// which keeps it a distinct, stable key.
+pub(crate) fn fingerprint_key(text: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    if hex::decode_to_slice(text, &mut key).is_ok() {
+        key
+    } else {
+        Sha256::digest(text.as_bytes()).into()
+    }
+}
+
+/// The stored content hash (32 hex characters) as bytes; `None` when it is not one.
+pub(crate) fn content_hash_bytes(text: &str) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    hex::decode_to_slice(text, &mut out).ok().map(|()| out)
+}
+
+/// What decides whether a stored finding changed: everything the tool says about it except
+/// timestamps, tags and the raw record, plus the canonical policy.
+pub(crate) fn content_hash(incoming: &Incoming, policy: Option<&str>) -> [u8; 16] {
+    let f = &incoming.finding;
     let start = f.start_line.map(|l| l.to_string()).unwrap_or_default();
     let end = f.end_line.map(|l| l.to_string()).unwrap_or_default();
-    let content_hash = short_hash(&[
+    let mut hasher = Sha256::new();
+    for part in [
         f.status.as_str(),
         opt_text(&f.status_reason),
         f.severity.as_str(),
@@ -179,68 +210,73 @@ pub(crate) fn prepare(
         opt_text(&f.account),
         opt_text(&f.region),
         opt_text(&f.resource_type),
-        &resource_ids,
+        &incoming.resource_ids,
         opt_text(&f.file),
         &start,
         &end,
         opt_text(&f.remediation),
         opt_text(&f.remediation_url),
-        policy.as_deref().unwrap_or(""),
-    ]);
-    let mut raw = serde_json::to_string(&f.raw).unwrap_or_else(|_| "null".into());
-    if raw.len() > MAX_STORED_RAW_BYTES {
-        raw = serde_json::json!({ "redress_note": "raw record not stored: larger than 1 MiB", "bytes": raw.len() }).to_string();
+        policy.unwrap_or(""),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
     }
-    let tags = serde_json::to_string(&f.tags).unwrap_or_else(|_| "{}".into());
-    let primary = primary_resource(&f);
-    let fingerprint = f.fingerprint.as_str().to_owned();
-    let open = f.is_open();
-    let status = f.status.as_str();
-    let row = finding::ActiveModel {
-        id: NotSet,
-        source_id: Set(source_id),
-        fingerprint: Set(fingerprint.clone()),
-        source_tool: Set(f.source_tool.as_str().to_owned()),
-        source_finding_id: Set(f.source_id),
-        rule_id: Set(f.rule_id),
-        title: Set(f.title),
-        description: Set(f.description),
-        severity: Set(f.severity.as_str().to_owned()),
-        severity_rank: Set(severity_rank(f.severity)),
-        severity_original: Set(f.severity_original),
-        status: Set(f.status.as_str().to_owned()),
-        status_reason: Set(f.status_reason),
-        cloud_provider: Set(f.cloud_provider.map(|p| p.as_str().to_owned())),
-        account: Set(f.account),
-        region: Set(f.region),
-        resource_type: Set(f.resource_type),
-        resource_ids: Set(resource_ids),
-        primary_resource: Set(primary),
-        file: Set(f.file),
-        start_line: Set(f.start_line.and_then(|l| i32::try_from(l).ok())),
-        end_line: Set(f.end_line.and_then(|l| i32::try_from(l).ok())),
-        tool_first_seen: Set(f.first_seen),
-        tool_last_seen: Set(f.last_seen),
-        first_seen: NotSet,
-        last_seen: Set(now),
-        closed_at: NotSet,
-        remediation: Set(f.remediation),
-        remediation_url: Set(f.remediation_url),
-        tags: Set(tags),
-        raw: Set(raw),
-        policy_id: Set(policy),
-        correlation_key: Set(correlation),
-        content_hash: Set(content_hash.clone()),
-        first_import_id: NotSet,
-        last_import_id: Set(import_id),
-    };
-    PreparedFinding {
+    let digest = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+fn opt_text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+/// The row of a finding of source `source_id` whose content hash is `hash`.
+pub(crate) fn into_row(
+    incoming: Incoming,
+    source_id: i64,
+    policy: Option<String>,
+    hash: [u8; 16],
+) -> Row {
+    let Incoming {
+        finding: f,
+        raw,
+        tags,
+        resource_ids,
+    } = incoming;
+    let correlation_key = correlation_key(&f, policy.as_deref());
+    let primary_resource = primary_resource(&f);
+    Row {
         source_id,
-        fingerprint,
-        open,
-        status,
-        content_hash,
-        row,
+        fingerprint: f.fingerprint.as_str().to_owned(),
+        source_tool: f.source_tool.as_str(),
+        source_finding_id: f.source_id,
+        rule_id: f.rule_id,
+        title: f.title,
+        description: f.description,
+        severity: f.severity.as_str(),
+        severity_rank: severity_rank(f.severity),
+        severity_original: f.severity_original,
+        status: f.status.as_str(),
+        status_reason: f.status_reason,
+        cloud_provider: f.cloud_provider.map(|p| p.as_str()),
+        account: f.account,
+        region: f.region,
+        resource_type: f.resource_type,
+        resource_ids,
+        primary_resource,
+        file: f.file,
+        start_line: f.start_line.and_then(|l| i32::try_from(l).ok()),
+        end_line: f.end_line.and_then(|l| i32::try_from(l).ok()),
+        tool_first_seen: f.first_seen,
+        tool_last_seen: f.last_seen,
+        remediation: f.remediation,
+        remediation_url: f.remediation_url,
+        tags,
+        raw,
+        policy_id: policy,
+        correlation_key,
+        content_hash: hex::encode(hash),
     }
 }
 

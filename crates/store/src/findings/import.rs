@@ -1,34 +1,40 @@
 //! `Store::import_findings`: one findings file, one transaction, bounded memory.
 //!
-//! The parser runs on a blocking thread and hands findings through a bounded channel; the
-//! async side writes them in batches. A failed parse or write rolls everything back and is
-//! then recorded in the history as a failed import with its error.
-use std::collections::{HashMap, HashSet};
+//! The parser runs on a blocking thread, serializes each finding's raw record there, and
+//! hands findings in chunks through a bounded channel; the async side ([`Writer`]) decides
+//! new / changed / unchanged and writes. A failed parse or write rolls everything back and
+//! is then recorded in the history as a failed import with its error.
+use std::collections::{HashSet, VecDeque};
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
-use redress_ingest::{
-    Finding, Format, IngestError, Limits, ParseSummary, PolicyMapper, Status, parse,
-};
+use redress_ingest::{Format, IngestError, Limits, ParseSummary, PolicyMapper, Status, parse};
 use redress_types::{ImportSkip, ImportSummary};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, Set, Statement, TransactionTrait, sea_query::Expr,
 };
 use tokio::sync::mpsc;
 
-use super::convert::{PreparedFinding, SourceKey, prepare};
+use super::convert::{Incoming, SourceKey};
 use super::mapper::CatalogMapper;
+use super::writer::{Counts, Writer};
 use crate::entities::{finding, import, source};
 use crate::{Store, StoreError};
 
 /// The default upload and file size limit: 1 GiB.
 pub const DEFAULT_MAX_IMPORT_BYTES: u64 = 1 << 30;
 
-/// Findings written per statement.
-const BATCH: usize = 400;
-/// Findings in flight between the parser thread and the writer.
-const CHANNEL_CAPACITY: usize = 2 * BATCH;
+/// Findings per chunk handed from the parser thread to the writer.
+const CHUNK: usize = 256;
+/// Chunks in flight between the parser thread and the writer (memory stays bounded by
+/// `CHUNK × (CHANNEL_CHUNKS + 2)` findings).
+const CHANNEL_CHUNKS: usize = 4;
+/// Statements built but not yet run; past this the writer waits for the database.
+const MAX_QUEUED_STATEMENTS: usize = 2;
+/// SQLite page cache of the import's connection while it writes, in KiB (the default is
+/// 2 MiB, too small for the findings indexes; it is set back afterwards).
+const IMPORT_CACHE_KIB: u32 = 64 * 1024;
 
 /// What is being imported and how.
 #[derive(Clone, Debug)]
@@ -61,15 +67,6 @@ impl ImportRequest {
             },
         }
     }
-}
-
-/// Counts kept while writing.
-#[derive(Default)]
-struct Counts {
-    new: u64,
-    updated: u64,
-    closed: u64,
-    unchanged: u64,
 }
 
 /// Why the write side stopped.
@@ -118,17 +115,30 @@ impl Store {
             ));
         }
         let started = self.now();
-        let (sender, receiver) = mpsc::channel::<Finding>(CHANNEL_CAPACITY);
+        let (sender, receiver) = mpsc::channel::<Vec<Incoming>>(CHANNEL_CHUNKS);
         let format = request.format;
         let limits = request.limits;
         let parser = tokio::task::spawn_blocking(move || {
-            parse(reader, format, &limits, &mut |finding| {
-                sender
-                    .blocking_send(finding)
-                    .map_err(|_| "the database side of the import stopped".into())
-            })
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let summary = parse(reader, format, &limits, &mut |finding| {
+                chunk.push(Incoming::new(finding));
+                if chunk.len() == CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    sender
+                        .blocking_send(full)
+                        .map_err(|_| "the database side of the import stopped")?;
+                }
+                Ok(())
+            })?;
+            if !chunk.is_empty() && sender.blocking_send(chunk).is_err() {
+                return Err(IngestError::Sink(
+                    "the database side of the import stopped".into(),
+                ));
+            }
+            Ok(summary)
         });
         let txn = self.db.begin().await?;
+        let settings = import_settings(&txn).await?;
         let written = self
             .write_import(&txn, receiver, &request, started, mapper)
             .await;
@@ -136,6 +146,7 @@ impl Store {
         let parsed = match parser.await {
             Ok(result) => result,
             Err(join) => {
+                restore_settings(&txn, settings).await?;
                 txn.rollback().await?;
                 return Err(StoreError::Conflict(format!(
                     "the import parser stopped unexpectedly: {join}"
@@ -150,6 +161,7 @@ impl Store {
                 .await
                 .map_err(Failure::Store),
         };
+        restore_settings(&txn, settings).await?;
         match outcome {
             Ok(summary) => {
                 txn.commit().await?;
@@ -174,7 +186,7 @@ impl Store {
     async fn write_import(
         &self,
         txn: &DatabaseTransaction,
-        mut receiver: mpsc::Receiver<Finding>,
+        mut receiver: mpsc::Receiver<Vec<Incoming>>,
         request: &ImportRequest,
         started: DateTime<Utc>,
         mapper: &(dyn PolicyMapper + Sync),
@@ -202,22 +214,45 @@ impl Store {
         .insert(txn)
         .await?
         .id;
-        let mut writer = BatchWriter {
+        let mut writer = Writer::new(
             txn,
             import_id,
-            now: started,
+            started,
             mapper,
-            repository: request.repository.as_deref(),
-            sources: HashMap::new(),
-            touched: HashSet::new(),
-            counts: Counts::default(),
-        };
-        let mut batch = Vec::with_capacity(BATCH);
-        while receiver.recv_many(&mut batch, BATCH).await > 0 {
-            writer.write_batch(std::mem::take(&mut batch)).await?;
-            batch.reserve(BATCH);
+            request.repository.as_deref(),
+        );
+        // The database runs one statement while the writer prepares the next ones from the
+        // following chunk, so building rows and writing them overlap.
+        let mut queue: VecDeque<Statement> = VecDeque::new();
+        let mut receiving = true;
+        while receiving || !queue.is_empty() {
+            let running = queue.pop_front();
+            let run = async {
+                match running {
+                    Some(statement) => txn.execute_raw(statement).await.map(|_| ()),
+                    None => Ok(()),
+                }
+            };
+            if !receiving || queue.len() >= MAX_QUEUED_STATEMENTS {
+                run.await?;
+                continue;
+            }
+            let take = async {
+                let mut out = Vec::new();
+                match receiver.recv().await {
+                    Some(chunk) => writer.add_chunk(chunk, &mut out).await?,
+                    None => {
+                        writer.finish(&mut out);
+                        receiving = false;
+                    }
+                }
+                Ok::<_, StoreError>(out)
+            };
+            let (ran, took) = tokio::join!(run, take);
+            ran?;
+            queue.extend(took?);
         }
-        Ok((import_id, writer.counts, writer.touched))
+        Ok((import_id, writer.counts, writer.touched_sources))
     }
 
     /// Closes absent findings on a full import and completes the history entry.
@@ -357,8 +392,59 @@ impl Store {
     }
 }
 
+/// Connection settings an import changes on SQLite, with the values to restore.
+struct SqliteSettings {
+    cache_size: i64,
+    temp_store: i64,
+}
+
+async fn pragma(txn: &DatabaseTransaction, name: &str) -> Result<i64, StoreError> {
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("PRAGMA {name}"),
+        ))
+        .await?
+        .ok_or_else(|| StoreError::Conflict(format!("PRAGMA {name} gave no value")))?;
+    Ok(row.try_get_by_index(0)?)
+}
+
+/// On SQLite, gives the transaction's connection a page cache of [`IMPORT_CACHE_KIB`] (the
+/// default 2 MiB is far smaller than the findings indexes) and keeps statement journals in
+/// memory; returns what to restore. These settings belong to the pooled connection, not
+/// the transaction, so [`restore_settings`] puts them back before it is returned.
+async fn import_settings(txn: &DatabaseTransaction) -> Result<Option<SqliteSettings>, StoreError> {
+    if txn.get_database_backend() != DbBackend::Sqlite {
+        return Ok(None);
+    }
+    let before = SqliteSettings {
+        cache_size: pragma(txn, "cache_size").await?,
+        temp_store: pragma(txn, "temp_store").await?,
+    };
+    txn.execute_unprepared(&format!(
+        "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA temp_store = MEMORY"
+    ))
+    .await?;
+    Ok(Some(before))
+}
+
+/// Puts back what [`import_settings`] changed.
+async fn restore_settings(
+    txn: &DatabaseTransaction,
+    before: Option<SqliteSettings>,
+) -> Result<(), StoreError> {
+    if let Some(before) = before {
+        txn.execute_unprepared(&format!(
+            "PRAGMA cache_size = {}; PRAGMA temp_store = {}",
+            before.cache_size, before.temp_store
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The id of the source `key`, created when missing.
-async fn source_id(
+pub(crate) async fn source_id(
     txn: &impl ConnectionTrait,
     key: &SourceKey,
     now: DateTime<Utc>,
@@ -384,144 +470,6 @@ async fn source_id(
     .insert(txn)
     .await?;
     Ok(model.id)
-}
-
-/// The stored state of a finding that matters for the write.
-struct Existing {
-    id: i64,
-    status: String,
-    content_hash: String,
-}
-
-/// Writes batches of findings inside the import's transaction.
-struct BatchWriter<'a> {
-    txn: &'a DatabaseTransaction,
-    import_id: i64,
-    now: DateTime<Utc>,
-    mapper: &'a (dyn PolicyMapper + Sync),
-    repository: Option<&'a str>,
-    sources: HashMap<SourceKey, i64>,
-    touched: HashSet<i64>,
-    counts: Counts,
-}
-
-impl BatchWriter<'_> {
-    async fn write_batch(&mut self, findings: Vec<Finding>) -> Result<(), StoreError> {
-        // Prepare, and keep the last of several findings with one fingerprint in this batch.
-        let mut prepared: Vec<PreparedFinding> = Vec::with_capacity(findings.len());
-        let mut position: HashMap<(i64, String), usize> = HashMap::with_capacity(findings.len());
-        for f in findings {
-            let key = SourceKey::of(&f, self.repository);
-            let source = match self.sources.get(&key) {
-                Some(id) => *id,
-                None => {
-                    let id = source_id(self.txn, &key, self.now).await?;
-                    self.sources.insert(key, id);
-                    id
-                }
-            };
-            self.touched.insert(source);
-            let p = prepare(f, source, self.mapper, self.now, self.import_id);
-            match position.get(&(source, p.fingerprint.clone())) {
-                Some(&at) => {
-                    // A repeat inside the file: it updates the earlier one, never adds a row.
-                    if prepared[at].content_hash == p.content_hash {
-                        self.counts.unchanged += 1;
-                    } else {
-                        self.counts.updated += 1;
-                    }
-                    prepared[at] = p;
-                }
-                None => {
-                    position.insert((source, p.fingerprint.clone()), prepared.len());
-                    prepared.push(p);
-                }
-            }
-        }
-        let existing = self.existing(&prepared).await?;
-        let mut inserts = Vec::new();
-        let mut unchanged_ids = Vec::new();
-        for mut p in prepared {
-            match existing.get(&(p.source_id, p.fingerprint.clone())) {
-                None => {
-                    p.row.first_seen = Set(self.now);
-                    p.row.first_import_id = Set(self.import_id);
-                    p.row.closed_at = Set((!p.open).then_some(self.now));
-                    self.counts.new += 1;
-                    inserts.push(p.row);
-                }
-                // Unchanged: same content and the stored status is still the tool's (a
-                // finding closed for being absent and now reported again has changed).
-                Some(old) if old.content_hash == p.content_hash && old.status == p.status => {
-                    self.counts.unchanged += 1;
-                    unchanged_ids.push(old.id);
-                }
-                Some(old) => {
-                    // Open → not open counts as closed; everything else as updated.
-                    if old.status == Status::Open.as_str() && !p.open {
-                        self.counts.closed += 1;
-                        p.row.closed_at = Set(Some(self.now));
-                    } else {
-                        self.counts.updated += 1;
-                        if p.open {
-                            p.row.closed_at = Set(None);
-                        }
-                    }
-                    finding::Entity::update_many()
-                        .set(p.row)
-                        .filter(finding::Column::Id.eq(old.id))
-                        .exec(self.txn)
-                        .await?;
-                }
-            }
-        }
-        if !inserts.is_empty() {
-            finding::Entity::insert_many(inserts).exec(self.txn).await?;
-        }
-        if !unchanged_ids.is_empty() {
-            finding::Entity::update_many()
-                .col_expr(finding::Column::LastSeen, Expr::value(self.now))
-                .col_expr(finding::Column::LastImportId, Expr::value(self.import_id))
-                .filter(finding::Column::Id.is_in(unchanged_ids))
-                .exec(self.txn)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// The stored rows with the batch's fingerprints, keyed by (source, fingerprint).
-    async fn existing(
-        &self,
-        prepared: &[PreparedFinding],
-    ) -> Result<HashMap<(i64, String), Existing>, StoreError> {
-        let sources: HashSet<i64> = prepared.iter().map(|p| p.source_id).collect();
-        let fingerprints: HashSet<&str> = prepared.iter().map(|p| p.fingerprint.as_str()).collect();
-        let rows: Vec<(i64, i64, String, String, String)> = finding::Entity::find()
-            .select_only()
-            .column(finding::Column::Id)
-            .column(finding::Column::SourceId)
-            .column(finding::Column::Fingerprint)
-            .column(finding::Column::Status)
-            .column(finding::Column::ContentHash)
-            .filter(finding::Column::SourceId.is_in(sources))
-            .filter(finding::Column::Fingerprint.is_in(fingerprints))
-            .into_tuple()
-            .all(self.txn)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, source_id, fingerprint, status, content_hash)| {
-                (
-                    (source_id, fingerprint),
-                    Existing {
-                        id,
-                        status,
-                        content_hash,
-                    },
-                )
-            })
-            .collect())
-    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ mod convert;
 mod import;
 mod mapper;
 mod query;
+mod row;
+mod writer;
 
 pub use import::{DEFAULT_MAX_IMPORT_BYTES, ImportRequest};
 pub use mapper::CatalogMapper;
