@@ -45,6 +45,8 @@ pub fn app_state(store: Store, config: &WebConfig) -> AppState {
         login_limiter: Arc::new(LoginRateLimiter::default()),
         leptos_options,
         data_dir: std::env::var_os("REDRESS_DATA_DIR").map_or_else(|| "data".into(), Into::into),
+        secret_key: Arc::default(),
+        forge_urls: app::ssr::ForgeUrls::from_env(),
     }
 }
 
@@ -144,6 +146,14 @@ pub async fn serve(store: Store, config: WebConfig) -> anyhow::Result<()> {
         }
     });
     let state = app_state(store, &config);
+    // Tokens stored in plain text by an older version are sealed now.
+    if state.store.has_unsealed_tokens().await? {
+        let key = state
+            .secret_key()
+            .map_err(|e| anyhow::anyhow!("loading the secret key: {e}"))?;
+        let sealed = state.store.seal_stored_tokens(&key).await?;
+        tracing::info!("sealed {sealed} repository access token(s) stored in plain text");
+    }
     let app = router(state, config.secure_cookies);
     println!("Redress is serving http://{}", config.addr);
     axum::serve(

@@ -192,6 +192,15 @@ async fn workflow_server_functions_enforce_roles() {
     check(
         &app,
         &cookies,
+        "/api/repositories/fetch",
+        &|_| format!("id={repo_id}"),
+        leads,
+        past_role_check,
+    )
+    .await;
+    check(
+        &app,
+        &cookies,
         "/api/repositories/index_errors",
         &|_| format!("id={repo_id}&page=1"),
         everyone,

@@ -1,5 +1,6 @@
-//! Repositories: register a local checkout or a GitHub/GitLab remote (the token is stored,
-//! never returned), add root modules with their state, and re-index.
+//! Repositories: register a local checkout or a GitHub/GitLab remote (the token is stored
+//! sealed with the server's key, never returned), fetch a remote into the local cache, add
+//! root modules with their state, and re-index.
 use leptos::prelude::*;
 use redress_types::{IndexError, Page, Repository};
 
@@ -38,9 +39,10 @@ pub async fn create_repository(
     token: Option<String>,
     default_branch: Option<String>,
 ) -> Result<Repository, AppError> {
-    use redress_store::{NewRepository, RepositorySource};
+    use redress_store::{NewRepository, NewToken, RepositorySource};
     use redress_types::RepositoryKind;
     let user = crate::ssr::require_role(REPO_ROLES, "register repositories").await?;
+    let state = crate::ssr::state()?;
     let kind: RepositoryKind = kind
         .parse()
         .map_err(|e: redress_types::UnknownName| AppError::invalid("kind", e.to_string()))?;
@@ -51,7 +53,13 @@ pub async fn create_repository(
         remote_kind => RepositorySource::Remote {
             kind: remote_kind,
             remote: remote.unwrap_or_default(),
-            token,
+            token: match token.filter(|t| !t.trim().is_empty()) {
+                Some(token) => Some(NewToken {
+                    token,
+                    key: state.secret_key()?,
+                }),
+                None => None,
+            },
         },
     };
     let new = NewRepository {
@@ -59,10 +67,67 @@ pub async fn create_repository(
         source,
         default_branch: default_branch.unwrap_or_default(),
     };
-    Ok(crate::ssr::state()?
+    Ok(state.store.create_repository(&user, new).await?)
+}
+
+/// Fetches a GitHub or GitLab remote into the local cache (security and admin): the mirror
+/// and a work tree of the default branch under the data directory's `mirrors/`, with the
+/// stored token (opened with the server's key) sent as an HTTP header; then points the
+/// repository at that work tree and re-indexes it.
+#[server(endpoint = "repositories/fetch")]
+pub async fn fetch_repository(id: i64) -> Result<redress_types::IndexSummary, AppError> {
+    use redress_forge::{AccessToken, MirrorCache, RemoteRepo};
+    use redress_types::RepositoryKind;
+    let user = crate::ssr::require_role(REPO_ROLES, "fetch repositories").await?;
+    let state = crate::ssr::state()?;
+    let fail = |e: AppError| {
+        crate::ssr::set_status(e.status());
+        e
+    };
+    let repository = state.store.repository(id).await?;
+    let (Some(remote), base_url) = (
+        repository.remote.clone(),
+        match repository.kind {
+            RepositoryKind::Github => state.forge_urls.github.clone(),
+            RepositoryKind::Gitlab => state.forge_urls.gitlab.clone(),
+            RepositoryKind::Local => String::new(),
+        },
+    ) else {
+        return Err(fail(AppError::invalid(
+            "id",
+            format!(
+                "{} is a local checkout, read in place; only remotes are fetched",
+                repository.name
+            ),
+        )));
+    };
+    let (owner, name) = remote.rsplit_once('/').unwrap_or(("", remote.as_str()));
+    let remote = match repository.kind {
+        RepositoryKind::Gitlab => RemoteRepo::gitlab(owner, name, &repository.default_branch),
+        _ => RemoteRepo::github(owner, name, &repository.default_branch),
+    }
+    .with_base_url(&base_url);
+    let token = state
         .store
-        .create_repository(&user, new)
-        .await?)
+        .repository_access_token(id, &state.secret_key()?)
+        .await?
+        .map(AccessToken::new);
+    let cache = MirrorCache::new(state.data_dir.join("mirrors"));
+    let checkout = tokio::task::spawn_blocking(move || cache.checkout(&remote, token.as_ref()))
+        .await
+        .map_err(|e| AppError::Internal(crate::ssr::log_internal(&format!("fetch task: {e}"))))?
+        .map_err(|e| {
+            fail(AppError::Conflict(format!(
+                "fetching {} failed: {e}",
+                repository.name
+            )))
+        })?;
+    let path = checkout.root().display().to_string();
+    state
+        .store
+        .set_repository_checkout(&user, id, &path)
+        .await?;
+    Ok(state.store.reindex_repository(Some(&user), id).await?)
 }
 
 /// Adds a root module (security and admin): `state` is `none`, `path` (with `state_path`,

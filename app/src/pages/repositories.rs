@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use redress_types::{Repository, Role, RootState};
 
 use crate::{
-    api::repositories::{AddRootModule, CreateRepository, ReindexRepository, list_repositories},
+    api::repositories::{
+        AddRootModule, CreateRepository, FetchRepository, ReindexRepository, list_repositories,
+    },
     pages::components::{EmptyState, use_current_user},
 };
 
@@ -14,12 +16,14 @@ pub fn RepositoriesPage() -> impl IntoView {
     let create = ServerAction::<CreateRepository>::new();
     let add_root = ServerAction::<AddRootModule>::new();
     let reindex = ServerAction::<ReindexRepository>::new();
+    let fetch = ServerAction::<FetchRepository>::new();
     let repos = Resource::new(
         move || {
             (
                 create.version().get(),
                 add_root.version().get(),
                 reindex.version().get(),
+                fetch.version().get(),
             )
         },
         |_| list_repositories(),
@@ -30,6 +34,10 @@ pub fn RepositoriesPage() -> impl IntoView {
         <div aria-live="polite">
             {move || create.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
             {move || add_root.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || fetch.value().get().map(|r| match r {
+                Ok(s) => view! { <p class="notice" role="status">{format!("Fetched and indexed: {} files, {} resources, {} modules, {} parse errors.", s.files, s.resources, s.modules, s.error_count)}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
             {move || reindex.value().get().map(|r| match r {
                 Ok(s) => view! { <p class="notice" role="status">{format!("Indexed: {} files, {} resources, {} modules, {} parse errors.", s.files, s.resources, s.modules, s.error_count)}</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -45,7 +53,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any(),
                     Ok(list) => list.into_iter().map(|r| view! {
-                        <RepositoryCard repo=r can_change=can_change add_root=add_root reindex=reindex/>
+                        <RepositoryCard repo=r can_change=can_change add_root=add_root reindex=reindex fetch=fetch/>
                     }).collect_view().into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 };
@@ -87,8 +95,10 @@ fn RepositoryCard(
     can_change: bool,
     add_root: ServerAction<AddRootModule>,
     reindex: ServerAction<ReindexRepository>,
+    fetch: ServerAction<FetchRepository>,
 ) -> impl IntoView {
     let id = repo.id;
+    let is_remote = repo.remote.is_some();
     let source = match (&repo.local_path, &repo.remote) {
         (_, Some(remote)) => format!("{} {remote} ({})", repo.kind, repo.default_branch),
         (Some(path), None) => format!("local {path}"),
@@ -132,10 +142,18 @@ fn RepositoryCard(
                 }.into_any(),
             }}
             {can_change.then(|| view! {
-                <ActionForm action=reindex>
-                    <input type="hidden" name="id" value=id/>
-                    <button type="submit">"Re-index"</button>
-                </ActionForm>
+                <div class="button-row">
+                    {is_remote.then(|| view! {
+                        <ActionForm action=fetch>
+                            <input type="hidden" name="id" value=id/>
+                            <button type="submit">"Fetch now"</button>
+                        </ActionForm>
+                    })}
+                    <ActionForm action=reindex>
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit">"Re-index"</button>
+                    </ActionForm>
+                </div>
                 <details>
                     <summary>"Add a root module"</summary>
                     <ActionForm action=add_root attr:class="stacked-form">

@@ -25,8 +25,56 @@ pub struct AppState {
     pub login_limiter: Arc<LoginRateLimiter>,
     /// Leptos settings (site root, output name).
     pub leptos_options: LeptosOptions,
-    /// The data directory (`REDRESS_DATA_DIR`, default `data`); demo data goes under `demo/`.
+    /// The data directory (`REDRESS_DATA_DIR`, default `data`); demo data goes under `demo/`,
+    /// fetched remotes under `mirrors/`, the secret key in `secret.key`.
     pub data_dir: std::path::PathBuf,
+    /// The server's key for secrets at rest, loaded on first use (see [`AppState::secret_key`]).
+    pub secret_key: Arc<std::sync::OnceLock<redress_store::SecretKey>>,
+    /// Where GitHub and GitLab remotes are fetched from.
+    pub forge_urls: ForgeUrls,
+}
+
+/// The base addresses remotes are fetched from: github.com and gitlab.com unless
+/// `REDRESS_GITHUB_URL` / `REDRESS_GITLAB_URL` name a GitHub Enterprise or self-managed
+/// GitLab (or a `file://` directory of mirrors).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForgeUrls {
+    /// GitHub's base URL.
+    pub github: String,
+    /// GitLab's base URL.
+    pub gitlab: String,
+}
+
+impl ForgeUrls {
+    /// From `REDRESS_GITHUB_URL` and `REDRESS_GITLAB_URL`, else the public forges.
+    pub fn from_env() -> ForgeUrls {
+        let var = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        ForgeUrls {
+            github: var("REDRESS_GITHUB_URL", "https://github.com"),
+            gitlab: var("REDRESS_GITLAB_URL", "https://gitlab.com"),
+        }
+    }
+}
+
+impl AppState {
+    /// The server's secret key: `REDRESS_SECRET_KEY` (64 hex characters) when set, else
+    /// `secret.key` in the data directory, generated (mode 0600) the first time a secret is
+    /// stored. Loaded once.
+    pub fn secret_key(&self) -> Result<redress_store::SecretKey, AppError> {
+        if let Some(key) = self.secret_key.get() {
+            return Ok(key.clone());
+        }
+        let env = std::env::var(redress_store::SECRET_KEY_ENV).ok();
+        let key = redress_store::SecretKey::from_env_or_data_dir(env.as_deref(), &self.data_dir)
+            .map_err(|e| AppError::Internal(log_internal(&e)))?;
+        Ok(self.secret_key.get_or_init(|| key).clone())
+    }
 }
 
 /// The shared state, from context.

@@ -268,6 +268,54 @@ impl MirrorCache {
         LocalRepo::open_bare(&path)
     }
 
+    /// Where `remote`'s work tree lives: `<dir>/worktrees/<forge>/<host>/<owner>/<name>`.
+    pub fn worktree_path(&self, remote: &RemoteRepo) -> Result<PathBuf, ForgeError> {
+        let mirror = self.mirror_path(remote)?;
+        let relative = mirror
+            .strip_prefix(&self.dir)
+            .unwrap_or(&mirror)
+            .with_extension("");
+        Ok(self.dir.join("worktrees").join(relative))
+    }
+
+    /// [`MirrorCache::sync`], then brings a work tree of the default branch up to date from
+    /// the mirror and returns it: the checkout that indexing and the IDE view read. The
+    /// work tree belongs to the cache; anything changed in it is discarded. It has no remote
+    /// credentials: its `origin` is the local mirror.
+    pub fn checkout(
+        &self,
+        remote: &RemoteRepo,
+        token: Option<&AccessToken>,
+    ) -> Result<LocalRepo, ForgeError> {
+        let mirror = self.sync(remote, token)?;
+        let path = self.worktree_path(remote)?;
+        if !path.join(".git").exists() {
+            let parent = path.parent().unwrap_or(&self.dir);
+            std::fs::create_dir_all(parent).map_err(|source| ForgeError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+            Git::new(parent)
+                .args(["clone", "-q", "--no-checkout"])
+                .arg(mirror.root())
+                .arg(&path)
+                .run()?;
+        }
+        let branch = remote.default_branch.as_str();
+        let tracking = format!("+refs/heads/{branch}:refs/remotes/origin/{branch}");
+        Git::new(&path)
+            .args(["fetch", "-q", "--no-write-fetch-head", "origin", &tracking])
+            .run()?;
+        Git::new(&path)
+            .args(["checkout", "-q", "-f", "-B", branch])
+            .arg(format!("refs/remotes/origin/{branch}"))
+            .run()?;
+        Git::new(&path)
+            .args(["clean", "-q", "-f", "-d", "-x"])
+            .run()?;
+        LocalRepo::open(&path)
+    }
+
     fn create_mirror(
         &self,
         path: &Path,

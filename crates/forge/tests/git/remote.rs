@@ -220,3 +220,43 @@ fn the_gitlab_token_uses_the_oauth2_user() {
         GITLAB_BASIC,
     );
 }
+
+#[test]
+fn a_checkout_follows_the_default_branch_and_drops_local_changes() {
+    let origin = Origin::new();
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let cache = MirrorCache::new(cache_dir.path());
+    let checkout = cache
+        .checkout(&origin.remote(), Some(&AccessToken::new(TOKEN)))
+        .expect("first checkout");
+    assert!(!checkout.is_bare());
+    let expected = cache.worktree_path(&origin.remote()).expect("path");
+    assert_eq!(
+        checkout.root(),
+        std::fs::canonicalize(&expected).expect("canonical")
+    );
+    assert!(expected.starts_with(cache_dir.path().join("worktrees")));
+    assert_eq!(
+        std::fs::read_to_string(checkout.root().join("main.tf")).expect("read"),
+        "# v1\n"
+    );
+    // A stray edit in the cache's work tree, then a new commit upstream.
+    std::fs::write(checkout.root().join("main.tf"), "# local edit\n").expect("write");
+    std::fs::write(checkout.root().join("stray.tf"), "# untracked\n").expect("write");
+    origin.work.write("main.tf", "# v2\n");
+    let v2 = origin.work.commit("v2");
+    git(origin.work.path(), &["push", "-q", "origin", "main"]);
+    let checkout = cache
+        .checkout(&origin.remote(), None)
+        .expect("second checkout");
+    assert_eq!(checkout.head().expect("head").commit, v2);
+    assert_eq!(
+        std::fs::read_to_string(checkout.root().join("main.tf")).expect("read"),
+        "# v2\n"
+    );
+    assert!(!checkout.root().join("stray.tf").exists());
+    assert!(
+        !read_all(cache_dir.path()).contains(TOKEN),
+        "no token anywhere in the cache"
+    );
+}

@@ -10,11 +10,14 @@
 //!   `user_team_ids`, `resolve_code_owner` (`@org/team`/name → team, `@user`/e-mail → user),
 //!   `names` / `assignee_names` ([`Names`]: display names of users and teams for pages).
 //! - **Repositories**: `create_repository` ([`NewRepository`]: local path or GitHub/GitLab
-//!   remote with token; the token is never in a read type), `set_repository_checkout`,
+//!   remote with a [`NewToken`], stored sealed with the server's [`SecretKey`]
+//!   (ChaCha20-Poly1305, bound to the row); the token is never in a read type),
+//!   `set_repository_checkout`,
 //!   `add_root_module`/`set_root_state` ([`NewRootState`]), `repository`,
 //!   `list_repositories`, `reindex_repository` (runs `redress_iac::Index::build`, stores
-//!   counts and file:line errors), `repository_index_errors`, `repository_access_token`,
-//!   `root_state_content`.
+//!   counts and file:line errors), `repository_index_errors`, `repository_access_token`
+//!   (opens the sealed token with the key, for fetching), `has_unsealed_tokens` /
+//!   `seal_stored_tokens` (tokens stored in plain text before sealing), `root_state_content`.
 //! - **Campaigns**: `create_campaign` ([`NewCampaign`], starts as draft),
 //!   `set_campaign_status` (only along `CampaignStatus::can_move_to`), `campaign`,
 //!   `list_campaigns`, `campaign_findings` (open findings of the policy set or saved filter
@@ -40,6 +43,7 @@ mod fixes;
 mod glob;
 mod planning;
 mod repositories;
+mod secrets;
 mod teams;
 mod work_items;
 
@@ -50,7 +54,9 @@ pub use planning::{
     MAX_RECORDED_UNMAPPED, PlanReport, PolicyChoice, UnmappedFinding, policy_choices,
 };
 pub use repositories::{
-    MAX_KEPT_INDEX_ERRORS, MAX_UPLOADED_STATE_BYTES, NewRepository, NewRootState, RepositorySource,
+    MAX_KEPT_INDEX_ERRORS, MAX_UPLOADED_STATE_BYTES, NewRepository, NewRootState, NewToken,
+    RepositorySource,
 };
+pub use secrets::{SECRET_KEY_ENV, SECRET_KEY_FILE, SecretKey};
 pub use teams::Names;
 pub use work_items::{AddedWorkItems, NewFixSite};

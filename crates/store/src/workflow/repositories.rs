@@ -1,6 +1,7 @@
 //! Repositories (a local checkout or a GitHub/GitLab remote), their root modules with states,
-//! and the results of the last index run. Access tokens are stored but never returned by a
-//! read type ([`Repository::has_token`] only says one exists).
+//! and the results of the last index run. Access tokens are stored sealed with the server's
+//! key (see [`super::secrets`]), never in plain text, and never returned by a read type
+//! ([`Repository::has_token`] only says one exists).
 use std::path::{Component, Path};
 
 use redress_types::{
@@ -14,6 +15,7 @@ use sea_orm::{
 use super::{
     audit::{Actor, AuditEntry, paging},
     entities::{repository, repository_index_error, repository_root},
+    secrets::{SecretKey, is_sealed},
 };
 use crate::{Store, StoreError};
 
@@ -36,9 +38,23 @@ pub enum RepositorySource {
         kind: RepositoryKind,
         /// `owner/repo` (GitLab: `group/sub/repo`).
         remote: String,
-        /// Access token, if the repository is private.
-        token: Option<String>,
+        /// Access token, if the repository is private; stored sealed with its key.
+        token: Option<NewToken>,
     },
+}
+
+/// An access token to store, with the server key that seals it.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    /// The token as the forge issued it.
+    pub token: String,
+    /// The server's key.
+    pub key: SecretKey,
+}
+
+/// The text that seals repository `id`'s token (it binds the token to that row).
+fn token_context(id: i64) -> String {
+    format!("repository:{id}")
 }
 
 /// What is needed to register a repository.
@@ -125,7 +141,13 @@ impl Store {
                 if !valid {
                     return Err(StoreError::invalid("remote", "must be owner/repo"));
                 }
-                let token = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+                let token = token.filter(|t| !t.token.trim().is_empty());
+                if token.as_ref().is_some_and(|t| t.token.trim().len() > 4096) {
+                    return Err(StoreError::invalid(
+                        "token",
+                        "is longer than 4096 characters",
+                    ));
+                }
                 (kind, None, Some(remote), token)
             }
         };
@@ -146,7 +168,7 @@ impl Store {
             local_path: Set(local_path),
             remote: Set(remote),
             default_branch: Set(branch),
-            token: Set(token),
+            token: Set(None),
             created_at: Set(self.now()),
             indexed_at: Set(None),
             index_files: Set(0),
@@ -159,6 +181,13 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        if let Some(NewToken { token, key }) = token {
+            // Sealed once the row has its id, which the seal is bound to.
+            let sealed = key.seal(token.trim(), &token_context(model.id))?;
+            let mut active: repository::ActiveModel = model.clone().into();
+            active.token = Set(Some(sealed));
+            active.update(&txn).await?;
+        }
         let created = load_repository(&txn, model.id).await?;
         AuditEntry::new("repository.create", "repository", created.id)
             .after(&created)
@@ -286,9 +315,65 @@ impl Store {
         Ok(out)
     }
 
-    /// The stored access token of a remote, for the fetch job only; pages never get it.
-    pub async fn repository_access_token(&self, id: i64) -> Result<Option<String>, StoreError> {
-        Ok(find_repository(&self.db, id).await?.token)
+    /// The access token of a remote, opened with the server's `key`, for fetching only;
+    /// pages never get it. A token that does not open (another key) is a conflict that says
+    /// to register the token again.
+    pub async fn repository_access_token(
+        &self,
+        id: i64,
+        key: &SecretKey,
+    ) -> Result<Option<String>, StoreError> {
+        let model = find_repository(&self.db, id).await?;
+        match model.token {
+            None => Ok(None),
+            Some(stored) => key
+                .open(
+                    &stored,
+                    &token_context(id),
+                    &format!("repository {}", model.name),
+                )
+                .map(Some),
+        }
+    }
+
+    /// Whether any repository still holds its token in plain text (from before tokens were
+    /// sealed); the server then seals them at start with [`Store::seal_stored_tokens`].
+    pub async fn has_unsealed_tokens(&self) -> Result<bool, StoreError> {
+        Ok(repository::Entity::find()
+            .filter(repository::Column::Token.is_not_null())
+            .all(&self.db)
+            .await?
+            .iter()
+            .any(|m| m.token.as_deref().is_some_and(|t| !is_sealed(t))))
+    }
+
+    /// Seals every token still stored in plain text, in one transaction, each with an audit
+    /// event by the system; returns how many were sealed.
+    pub async fn seal_stored_tokens(&self, key: &SecretKey) -> Result<u64, StoreError> {
+        let txn = self.db.begin().await?;
+        let rows = repository::Entity::find()
+            .filter(repository::Column::Token.is_not_null())
+            .order_by_asc(repository::Column::Id)
+            .all(&txn)
+            .await?;
+        let mut sealed = 0;
+        for model in rows {
+            let Some(plain) = model.token.clone().filter(|t| !is_sealed(t)) else {
+                continue;
+            };
+            let id = model.id;
+            let mut active: repository::ActiveModel = model.into();
+            active.token = Set(Some(key.seal(&plain, &token_context(id))?));
+            active.update(&txn).await?;
+            AuditEntry::new("repository.seal_token", "repository", id)
+                .before(serde_json::json!({ "token": "plain text" }))
+                .after(serde_json::json!({ "token": "sealed" }))
+                .write(&txn, self, &Actor::system())
+                .await?;
+            sealed += 1;
+        }
+        txn.commit().await?;
+        Ok(sealed)
     }
 
     /// The uploaded state of a root module, for locate.

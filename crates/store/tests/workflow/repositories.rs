@@ -1,8 +1,11 @@
 //! Teams, CODEOWNERS resolution, repositories with roots and states, and index summaries.
-use redress_store::{NewRepository, NewRootState, RepositorySource, StoreError, testing};
-use redress_types::{Assignee, RepositoryKind, Role, RootState};
+use redress_store::{
+    NewRepository, NewRootState, NewToken, RepositorySource, SecretKey, StoreError, testing,
+};
+use redress_types::{Assignee, AuditQuery, RepositoryKind, Role, RootState};
+use sea_orm::ConnectionTrait as _;
 
-use crate::support::{local_repo, user};
+use crate::support::{local_repo, raw, user};
 
 #[tokio::test]
 async fn teams_have_members_and_code_owners_resolve_to_teams_or_users() {
@@ -83,6 +86,7 @@ async fn remotes_keep_their_token_out_of_every_read_type() {
     for db in testing::all_backends().await.unwrap() {
         let store = &db.store;
         let admin = user(store, "admin@example.com", Role::Admin).await;
+        let key = SecretKey::generate().unwrap();
         let remote = store
             .create_repository(
                 &admin,
@@ -91,7 +95,10 @@ async fn remotes_keep_their_token_out_of_every_read_type() {
                     source: RepositorySource::Remote {
                         kind: RepositoryKind::Github,
                         remote: "acme/infra.git".into(),
-                        token: Some("ghp_secret_value".into()),
+                        token: Some(NewToken {
+                            token: "ghp_secret_value".into(),
+                            key: key.clone(),
+                        }),
                     },
                     default_branch: "trunk".into(),
                 },
@@ -113,14 +120,90 @@ async fn remotes_keep_their_token_out_of_every_read_type() {
             !audit.contains("ghp_secret_value"),
             "token leaked into the audit log"
         );
+        // At rest the column holds the sealed token, not the token.
+        let conn = raw(&db).await;
+        let column = stored_token(&conn, remote.id).await.unwrap();
+        assert!(
+            column.starts_with("enc1:") && !column.contains("ghp_secret_value"),
+            "{}: stored {column}",
+            db.backend
+        );
+        assert!(!column.contains(&hex::encode("ghp_secret_value")));
+        // The fetch path opens it with the server's key, and only with that key.
         assert_eq!(
             store
-                .repository_access_token(remote.id)
+                .repository_access_token(remote.id, &key)
                 .await
                 .unwrap()
                 .as_deref(),
             Some("ghp_secret_value")
         );
+        let other_key = SecretKey::generate().unwrap();
+        let err = store
+            .repository_access_token(remote.id, &other_key)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("acme/infra")
+                && err.to_string().contains("register the token again"),
+            "{err}"
+        );
+        // A sealed token copied to another repository's row does not open there.
+        let twin = store
+            .create_repository(
+                &admin,
+                NewRepository {
+                    name: "acme/twin".into(),
+                    source: RepositorySource::Remote {
+                        kind: RepositoryKind::Github,
+                        remote: "acme/twin".into(),
+                        token: None,
+                    },
+                    default_branch: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        conn.execute_unprepared(&format!(
+            "UPDATE repositories SET token = '{column}' WHERE id = {}",
+            twin.id
+        ))
+        .await
+        .unwrap();
+        assert!(store.repository_access_token(twin.id, &key).await.is_err());
+        // A token stored in plain text before sealing is sealed once, audited.
+        conn.execute_unprepared(&format!(
+            "UPDATE repositories SET token = 'glpat-legacy' WHERE id = {}",
+            twin.id
+        ))
+        .await
+        .unwrap();
+        assert!(store.has_unsealed_tokens().await.unwrap());
+        assert_eq!(store.seal_stored_tokens(&key).await.unwrap(), 1);
+        assert!(!store.has_unsealed_tokens().await.unwrap());
+        assert_eq!(
+            store.seal_stored_tokens(&key).await.unwrap(),
+            0,
+            "idempotent"
+        );
+        let column = stored_token(&conn, twin.id).await.unwrap();
+        assert!(!column.contains("glpat-legacy"), "{column}");
+        assert_eq!(
+            store
+                .repository_access_token(twin.id, &key)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("glpat-legacy")
+        );
+        let log = store
+            .audit_events(&AuditQuery {
+                action: Some("repository.seal_token".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(log.total, 1);
 
         let bad = |remote: &str| NewRepository {
             name: format!("bad {remote}"),
@@ -336,4 +419,18 @@ async fn reindex_stores_counts_and_parse_errors_with_file_and_line() {
         assert_eq!(log.total, 2);
         assert_eq!(log.items[0].actor, "system");
     }
+}
+
+/// The raw `token` column of repository `id`.
+async fn stored_token(conn: &sea_orm::DatabaseConnection, id: i64) -> Option<String> {
+    use sea_orm::{ConnectionTrait as _, Statement};
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            format!("SELECT token FROM repositories WHERE id = {id}"),
+        ))
+        .await
+        .expect("query the token column")?;
+    row.try_get::<Option<String>>("", "token")
+        .expect("read the token column")
 }
