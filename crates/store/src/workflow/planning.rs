@@ -17,7 +17,7 @@ use std::{
 };
 
 use redress_forge::{ANY_FORGE_LOCATIONS, CodeOwners, CodeOwnersSyntax};
-use redress_iac::{Index, LocateOutcome, LocateQuery, Locator, Modules, State};
+use redress_iac::{LocateOutcome, LocateQuery, Locator, State};
 use redress_policy::{Catalog, Fix, PolicyFixSiteHint, Repo, fix};
 use redress_types::{
     CampaignSource, Repository, RootState, UserSummary, VerificationStatus, WorkItemState,
@@ -389,6 +389,7 @@ fn plan_repository(input: &RepoInput, catalog: &Catalog, findings: &[CampaignFin
         );
         return plan;
     }
+    // One parse: the policies and the locator read the same index.
     let repo = match Repo::load(&input.root) {
         Ok(repo) => repo,
         Err(e) => {
@@ -399,17 +400,7 @@ fn plan_repository(input: &RepoInput, catalog: &Catalog, findings: &[CampaignFin
             return plan;
         }
     };
-    let index = match Index::build(&input.root) {
-        Ok(index) => index,
-        Err(e) => {
-            miss_all(
-                &mut plan,
-                format!("repository {} could not be indexed: {e}", input.name),
-            );
-            return plan;
-        }
-    };
-    let modules = Modules::resolve(&index);
+    let (index, modules) = (repo.index(), repo.modules());
     let states: Vec<State> = input
         .states
         .iter()
@@ -421,7 +412,7 @@ fn plan_repository(input: &RepoInput, catalog: &Catalog, findings: &[CampaignFin
         })
         .collect();
     let hint = PolicyFixSiteHint::new(catalog.clone());
-    let locator = Locator::new(&index, &modules, &states).with_hint(&hint);
+    let locator = Locator::new(index, modules, &states).with_hint(&hint);
     let fixes = fix::plan(&repo, catalog);
     let owners = read_code_owners(&input.root);
 
