@@ -1,27 +1,63 @@
-//! Import benchmark: 100k generated ASFF findings into SQLite, then the same file again.
+//! Import benchmark (divan): 100k generated ASFF findings into a fresh SQLite file, and the
+//! same file again into a database that already holds them.
 //!
 //! Goals (issue 4): first import ≤ 5 s end to end, re-import ≤ 5 s with zero new rows.
-//! Run: `cargo bench -p redress-store --bench import` (`IMPORT_BENCH_FINDINGS` and
-//! `IMPORT_BENCH_RUNS` change the size and the number of runs). Prints each run and the medians.
-#![expect(clippy::print_stdout, reason = "a benchmark binary reports on stdout")]
+//! Run: `cargo bench -p redress-store --bench import`. Each sample is one whole import
+//! (parse, write, commit) on its own database; making that database (and, for the
+//! re-import, the first import into it) is not timed. `IMPORT_BENCH_FINDINGS` changes the
+//! number of findings. The figures are in docs/BENCHMARKS.md ("import").
 #![expect(
     clippy::unwrap_used,
     reason = "a benchmark binary stops on any failure"
 )]
 
-use std::{io::Write as _, time::Instant};
+use std::{
+    io::Write as _,
+    path::{Path, PathBuf},
+    sync::{
+        OnceLock,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
+use divan::Bencher;
 use redress_store::{ImportRequest, Store};
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+fn main() {
+    divan::main();
 }
 
-/// Writes `n` distinct ASFF findings over 10 accounts × 2 regions, 20 controls.
-fn generate(path: &std::path::Path, n: usize) {
+/// The number of findings (default 100,000).
+fn findings() -> usize {
+    std::env::var("IMPORT_BENCH_FINDINGS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// A directory that lives as long as the benchmark process.
+fn work_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| tokio::runtime::Runtime::new().unwrap())
+}
+
+/// The generated file: `n` distinct ASFF findings over 10 accounts × 2 regions, 10
+/// controls, 1 in 7 PASSED (about 900 bytes a finding).
+fn asff_file() -> &'static Path {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = work_dir().join("asff.json");
+        generate(&path, findings());
+        path
+    })
+}
+
+fn generate(path: &Path, n: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     out.write_all(b"{\"Findings\":[").unwrap();
     let controls = [
@@ -60,65 +96,50 @@ fn generate(path: &std::path::Path, n: usize) {
     out.flush().unwrap();
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// A store on a new SQLite file.
+fn fresh_store() -> Store {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let db = work_dir().join(format!("db{}.sqlite", NEXT.fetch_add(1, Ordering::Relaxed)));
+    runtime()
+        .block_on(Store::connect(&format!("sqlite://{}", db.display())))
+        .unwrap()
 }
 
-fn main() {
-    let n = env_number("IMPORT_BENCH_FINDINGS", 100_000);
-    let runs = env_number("IMPORT_BENCH_RUNS", 3).max(1);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("asff.json");
-    generate(&file, n);
-    let size = std::fs::metadata(&file).unwrap().len();
-    println!(
-        "import bench: {n} ASFF findings, {:.1} MB, {runs} runs",
-        size as f64 / 1e6
-    );
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (mut first, mut second) = (Vec::new(), Vec::new());
-    for run in 0..runs {
-        let db = dir.path().join(format!("run{run}.db"));
-        let (a, b) = runtime.block_on(async {
-            let store = Store::connect(&format!("sqlite://{}", db.display()))
-                .await
-                .unwrap();
-            let started = Instant::now();
-            let one = store
-                .import_findings(
-                    std::fs::File::open(&file).unwrap(),
-                    ImportRequest::new("asff.json"),
-                )
-                .await
-                .unwrap();
-            let a = started.elapsed().as_secs_f64();
-            assert_eq!(one.new as usize, n);
-            let started = Instant::now();
-            let two = store
-                .import_findings(
-                    std::fs::File::open(&file).unwrap(),
-                    ImportRequest::new("asff.json"),
-                )
-                .await
-                .unwrap();
-            let b = started.elapsed().as_secs_f64();
-            assert_eq!(
-                (two.new, two.unchanged as usize),
-                (0, n),
-                "re-import adds no rows"
-            );
-            (a, b)
+/// Imports the generated file; returns (new, unchanged).
+fn import(store: &Store) -> (u64, u64) {
+    let summary = runtime()
+        .block_on(store.import_findings(
+            std::fs::File::open(asff_file()).unwrap(),
+            ImportRequest::new("asff.json"),
+        ))
+        .unwrap();
+    (summary.new, summary.unchanged)
+}
+
+/// 100k findings into an empty database: all new.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn first_import(bencher: Bencher<'_, '_>) {
+    let n = findings() as u64;
+    bencher
+        .with_inputs(fresh_store)
+        .bench_local_values(|store| {
+            assert_eq!(import(&store), (n, 0));
+            store
         });
-        println!("run {run}: first import {a:.2} s, re-import {b:.2} s (0 new)");
-        first.push(a);
-        second.push(b);
-    }
-    println!(
-        "median: first import {:.2} s ({:.0} findings/s), re-import {:.2} s ({:.0} findings/s)",
-        median(&mut first),
-        n as f64 / median(&mut first),
-        median(&mut second),
-        n as f64 / median(&mut second)
-    );
+}
+
+/// The same 100k findings again: zero new rows, all unchanged.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn re_import(bencher: Bencher<'_, '_>) {
+    let n = findings() as u64;
+    bencher
+        .with_inputs(|| {
+            let store = fresh_store();
+            assert_eq!(import(&store), (n, 0));
+            store
+        })
+        .bench_local_values(|store| {
+            assert_eq!(import(&store), (0, n), "re-import adds no rows");
+            store
+        });
 }
