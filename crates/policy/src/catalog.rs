@@ -188,6 +188,19 @@ pub struct Cond {
     /// is still fixed with `fix`).
     #[serde(default)]
     pub fix_block: Option<String>,
+    /// References (by prefix, e.g. `data.aws_caller_identity.`) whose values are known to meet
+    /// the condition although they cannot be evaluated (such as the values a fix writes).
+    #[serde(default)]
+    pub accept_refs: Option<Vec<String>>,
+    /// Conditions checked on the same node whose fixes go with this condition's fix, in the
+    /// same round (e.g. `endpoint_private_access = true` with `endpoint_public_access = false`).
+    #[serde(default)]
+    pub fix_also: Option<Vec<Cond>>,
+    /// Top-level blocks (HCL text, e.g. `data "aws_caller_identity" "current" {}`) that this
+    /// condition's fix refers to: each is added after the block the fix changes, unless the
+    /// module already has a block of the same kind and labels.
+    #[serde(default)]
+    pub fix_requires: Option<Vec<String>>,
     /// All must hold; the first failing one is reported.
     #[serde(default)]
     pub all_of: Option<Vec<Cond>>,
@@ -275,6 +288,10 @@ pub struct DocumentSpec {
     /// Only statements whose actions start with one of these prefixes count (empty: all).
     #[serde(default)]
     pub action_prefixes: Vec<String>,
+    /// The AWS principal (JSON string content, may use `${…}` interpolation) that replaces a
+    /// wildcard principal of an Allow statement (`any_principal`, in a heredoc document).
+    #[serde(default)]
+    pub principal_fix: Option<String>,
 }
 
 /// A set of policies.
@@ -442,9 +459,23 @@ fn validate_cond(cond: &Cond) -> Result<(), String> {
         validate_cond(sub)?;
     }
     if let Some(fix) = &cond.fix
-        && let Err(e) = redress_iac::parse_expression(fix)
+        && let Err(e) = redress_iac::parse_expression(&crate::compose::placeholders_filled(fix))
     {
         return Err(format!("fix `{fix}` is not an HCL expression ({e})"));
+    }
+    for sub in cond.fix_also.iter().flatten() {
+        validate_cond(sub)?;
+    }
+    for block in cond.fix_requires.iter().flatten() {
+        crate::compose::required_block(block)?;
+    }
+    if let Some(spec) = &cond.document
+        && let Some(p) = &spec.principal_fix
+        && (p.contains(['"', '\\']) || p.trim().is_empty() || p.contains('*'))
+    {
+        return Err(format!(
+            "principal_fix `{p}` must be a non-empty principal without quotes, backslashes or `*`"
+        ));
     }
     if let Some(block) = &cond.fix_block {
         let first = cond.attr.as_deref().and_then(|a| a.split('.').next());

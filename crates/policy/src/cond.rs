@@ -24,6 +24,8 @@ pub(crate) struct Hit {
     /// 0: nothing of it is written. `any_of` reports the most present alternative.
     pub presence: u8,
     pub fix: Option<(FixKind, Edit)>,
+    /// Edits that must go with `fix` in the same round (`fix_also`, `fix_requires`).
+    pub also: Vec<(FixKind, Edit)>,
     pub no_fix: Option<String>,
 }
 
@@ -197,6 +199,11 @@ pub(crate) struct Ctx<'r> {
 
 impl<'r> Ctx<'r> {
     pub fn eval(&self, cond: &'r Cond, node: &Node<'r>) -> Verdict {
+        let verdict = self.eval_kind(cond, node);
+        self.compose(cond, node, verdict)
+    }
+
+    fn eval_kind(&self, cond: &'r Cond, node: &Node<'r>) -> Verdict {
         if let Some(path) = &cond.attr {
             return self.eval_attr(cond, path, node);
         }
@@ -257,7 +264,7 @@ impl<'r> Ctx<'r> {
             return network::eval(self, spec, cond.report, node);
         }
         if let Some(spec) = &cond.document {
-            return document::eval(self, spec, cond.report, node);
+            return document::eval(self, spec, cond, node);
         }
         Verdict::Unknown("empty condition".into())
     }
@@ -378,8 +385,14 @@ impl<'r> Ctx<'r> {
                     .fix_block
                     .as_ref()
                     .and_then(|text| self.replace_first_block(node, path, text));
-                let fix = replaced.or_else(|| {
-                    cond.fix.as_ref().and_then(|value| {
+                let elsewhere = cond
+                    .fix_at
+                    .as_deref()
+                    .zip(cond.fix.as_deref())
+                    .and_then(|(other, text)| self.set_elsewhere(node, other, text));
+                let fix = replaced.or(elsewhere).or_else(|| {
+                    let value = cond.fix.as_deref().and_then(|v| self.fix_text(v));
+                    value.as_deref().and_then(|value| {
                         let object_style = self.subject.is_module
                             || matches!(container.kind, NodeKind::Object { .. });
                         let kind = if self.subject.is_module {
@@ -415,16 +428,20 @@ impl<'r> Ctx<'r> {
                 }
                 let (file, span) = self.report_span(cond, node, container.report_span());
                 let presence = if container.root { 0 } else { 1 };
-                let fix = cond.fix.as_ref().map(|text| {
-                    (
-                        FixKind::SetValue,
-                        Edit {
-                            file: val.file.to_string(),
-                            range: range(&val.expr.span),
-                            text: text.clone(),
-                        },
-                    )
-                });
+                let fix = cond
+                    .fix
+                    .as_deref()
+                    .and_then(|t| self.fix_text(t))
+                    .map(|text| {
+                        (
+                            FixKind::SetValue,
+                            Edit {
+                                file: val.file.to_string(),
+                                range: range(&val.expr.span),
+                                text,
+                            },
+                        )
+                    });
                 Verdict::Fails(vec![self.hit(
                     file,
                     span,
@@ -443,6 +460,9 @@ impl<'r> Ctx<'r> {
                     file: container.file,
                     ..node.clone()
                 };
+                if crate::compose::accepted_reference(cond, val.expr) {
+                    return Verdict::Holds;
+                }
                 match test_value(cond, &val.expr.literal()) {
                     None => self.eval_computed(cond, path, raw, &container, &report_node, report),
                     Some(true) => Verdict::Holds,
@@ -464,23 +484,10 @@ impl<'r> Ctx<'r> {
                             },
                             None => Some(val),
                         };
-                        let fix = cond.fix.as_ref().zip(target).map(|(text, val)| {
-                            let kind = match via(&val) {
-                                Via::VariableDefault => FixKind::VariableDefault,
-                                Via::Tfvars => FixKind::VariableValue,
-                                Via::ModuleInput => FixKind::ModuleInput,
-                                _ if self.subject.is_module => FixKind::ModuleInput,
-                                _ => FixKind::SetValue,
-                            };
-                            (
-                                kind,
-                                Edit {
-                                    file: val.file.to_string(),
-                                    range: range(&val.expr.span),
-                                    text: text.clone(),
-                                },
-                            )
-                        });
+                        let text = cond.fix.as_deref().and_then(|t| self.fix_text(t));
+                        let fix = text
+                            .zip(target)
+                            .map(|(text, val)| self.set_value(&val, text));
                         let msg = format!("`{path}` is `{actual}`{}", expectation(cond));
                         Verdict::Fails(vec![self.hit(file, span, msg, 2, fix)])
                     }
@@ -489,29 +496,18 @@ impl<'r> Ctx<'r> {
         }
     }
 
-    /// The edit that replaces the nested block named by the first segment of `path` (in
-    /// `node`) with `text`; `None` when there is not exactly one such block.
-    fn replace_first_block(
+    /// `fix_at` for a missing attribute: the edit that replaces the written value of the
+    /// attribute `other` (in `node`) with `text`; `None` when `other` is not written.
+    fn set_elsewhere(
         &self,
         node: &Node<'r>,
-        path: &str,
+        other: &'r str,
         text: &str,
     ) -> Option<(FixKind, Edit)> {
-        let first = path.split('.').next()?;
-        let NodeKind::Block(b) = node.kind else {
-            return None;
-        };
-        let mut blocks = b.nested(first);
-        let (Some(block), None) = (blocks.next(), blocks.next()) else {
-            return None;
-        };
-        crate::edit::replace_block(
-            node.file,
-            self.repo.text(node.file),
-            &range(&block.span),
-            text,
-        )
-        .map(|e| (FixKind::ReplaceBlock, e))
+        match self.lookup(node, other) {
+            Lookup::Value { val, .. } => Some(self.set_value(&val, self.fix_text(text)?)),
+            _ => None,
+        }
     }
 
     /// The fallback for values that are not literals: compute them for this instance.
@@ -567,6 +563,7 @@ impl<'r> Ctx<'r> {
             message,
             presence,
             fix,
+            also: Vec::new(),
             no_fix,
         }
     }

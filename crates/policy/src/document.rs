@@ -3,9 +3,9 @@
 use redress_iac::{Block, BlockKind, Expr, ExprKind, Span};
 use serde_json::{Map, Value as Json};
 
-use crate::catalog::{DocumentRule, DocumentSpec, Missing, Report};
-use crate::cond::{Child, Ctx, Node, Verdict};
-use crate::edit::{Edit, FixKind, indent_at, range};
+use crate::catalog::{Cond, DocumentRule, DocumentSpec, Missing, Report};
+use crate::cond::{Child, Ctx, Node, NodeKind, Verdict};
+use crate::edit::{Edit, FixKind, indent_at, insert_into, range};
 
 /// A document and, when it is written as JSON text in the file, where that text starts.
 struct Doc<'r> {
@@ -19,9 +19,10 @@ struct Doc<'r> {
 pub(crate) fn eval<'r>(
     ctx: &Ctx<'r>,
     spec: &DocumentSpec,
-    report: Option<Report>,
+    cond: &Cond,
     node: &Node<'r>,
 ) -> Verdict {
+    let report = cond.report;
     let subject_span = ctx.subject.block.span;
     let (doc, attr_span) = if spec.attr.is_empty() {
         if ctx.subject.rtype != "data.aws_iam_policy_document" {
@@ -42,11 +43,14 @@ pub(crate) fn eval<'r>(
             None | Some(Child::Block(_)) => {
                 if spec.missing == Some(Missing::Fail) {
                     let msg = format!("`{}` is not set", spec.attr);
-                    let mut hit = ctx.hit(ctx.subject.file, subject_span, msg, 0, None);
-                    hit.no_fix = Some(format!(
-                        "write a `{}` that names the principals allowed",
-                        spec.attr
-                    ));
+                    let fix = missing_fix(ctx, spec, cond, node);
+                    let mut hit = ctx.hit(ctx.subject.file, subject_span, msg, 0, fix);
+                    if hit.fix.is_none() {
+                        hit.no_fix = Some(format!(
+                            "write a `{}` that names the principals allowed",
+                            spec.attr
+                        ));
+                    }
                     return Verdict::Fails(vec![hit]);
                 }
                 return Verdict::Holds;
@@ -147,15 +151,16 @@ pub(crate) fn eval<'r>(
             "the policy does not deny requests without TLS".to_string()
         }
     };
-    let fix = if spec.rule == DocumentRule::RequireSecureTransport {
-        secure_transport_fix(ctx, node, &doc)
-    } else {
-        None
+    let fix = match spec.rule {
+        DocumentRule::RequireSecureTransport => secure_transport_fix(ctx, node, &doc),
+        DocumentRule::AnyPrincipal => principal_fix(ctx, spec, &doc),
+        _ => None,
     };
     let mut hit = ctx.hit(file, span, message, 2, fix);
     if hit.fix.is_none() {
         hit.no_fix = Some(match spec.rule {
             DocumentRule::RequireSecureTransport => "the document is not a literal JSON heredoc with a known bucket: add the Deny statement by hand".into(),
+            DocumentRule::AnyPrincipal if spec.principal_fix.is_some() => "the document is not a literal JSON heredoc: replace the wildcard principal by hand with the principals that need access".into(),
             _ => "narrowing principals or actions needs knowledge of who must keep access: change the statement by hand".into(),
         });
     }
@@ -220,13 +225,13 @@ fn statements(doc: &Json) -> Vec<&Json> {
     }
 }
 
-fn is_allow(st: &Json) -> bool {
+pub(crate) fn is_allow(st: &Json) -> bool {
     st.get("Effect")
         .and_then(Json::as_str)
         .is_none_or(|e| e.eq_ignore_ascii_case("allow"))
 }
 
-fn actions_match(st: &Json, prefixes: &[String]) -> bool {
+pub(crate) fn actions_match(st: &Json, prefixes: &[String]) -> bool {
     prefixes.is_empty()
         || strings(st, "Action")
             .iter()
@@ -387,6 +392,56 @@ fn to_json(expr: &Expr, src: &str) -> Json {
         ),
         _ => Json::String(src.get(range(&expr.span)).unwrap_or("").to_string()),
     }
+}
+
+/// The wildcard principal of a heredoc document replaced with `principal_fix`.
+fn principal_fix(ctx: &Ctx<'_>, spec: &DocumentSpec, doc: &Doc<'_>) -> Option<(FixKind, Edit)> {
+    let principal = spec.principal_fix.as_deref()?;
+    let (file, start, text) = doc.text.as_ref()?;
+    let (r, new) = crate::principal::wildcard_edit(text, &spec.action_prefixes, principal)?;
+    let kind = if ctx.subject.is_module {
+        FixKind::ModuleInput
+    } else {
+        FixKind::SetValue
+    };
+    Some((
+        kind,
+        Edit {
+            file: (*file).to_string(),
+            range: start + r.start..start + r.end,
+            text: new,
+        },
+    ))
+}
+
+/// A missing document written with the condition's `fix` value, in the subject's own block.
+fn missing_fix(
+    ctx: &Ctx<'_>,
+    spec: &DocumentSpec,
+    cond: &Cond,
+    node: &Node<'_>,
+) -> Option<(FixKind, Edit)> {
+    let value = ctx.fix_text(cond.fix.as_deref()?)?;
+    let NodeKind::Block(block) = node.kind else {
+        return None;
+    };
+    if !node.root || spec.attr.contains('.') {
+        return None;
+    }
+    let kind = if ctx.subject.is_module {
+        FixKind::ModuleInput
+    } else {
+        FixKind::AddAttribute
+    };
+    insert_into(
+        node.file,
+        ctx.repo.text(node.file),
+        &range(&block.span),
+        &[spec.attr.as_str()],
+        &value,
+        ctx.subject.is_module,
+    )
+    .map(|e| (kind, e))
 }
 
 /// Inserts a Deny-without-TLS statement at the start of a heredoc's `Statement` array.

@@ -64,9 +64,10 @@ pub struct EvalResult {
     /// Why the result is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Edits that address the violations (first round of the fix).
+    /// Edits that address the violations (first round of the fix): one group per violation,
+    /// its main edit first, then the edits that must go with it.
     #[serde(skip)]
-    pub(crate) fixes: Vec<(FixKind, Edit)>,
+    pub(crate) fixes: Vec<Vec<(FixKind, Edit)>>,
     /// Why some violation has no automatic fix.
     #[serde(skip)]
     pub(crate) no_fix: Vec<String>,
@@ -261,7 +262,17 @@ fn evaluate_subject(
             line: violations.first().map_or(start_line, |v| v.line),
             violations,
             reason,
-            fixes: hits.iter().filter_map(|h| h.fix.clone()).collect(),
+            fixes: hits
+                .iter()
+                .filter_map(|h| {
+                    let main = h.fix.clone()?;
+                    Some(
+                        std::iter::once(main)
+                            .chain(h.also.iter().cloned())
+                            .collect(),
+                    )
+                })
+                .collect(),
             no_fix: hits
                 .iter()
                 .filter(|h| h.fix.is_none())

@@ -123,7 +123,7 @@ pub fn propose(
             .filter(|r| target_addrs.contains(&r.address) && r.status != Status::Pass)
             .collect();
         let Some(first) = failing.first() else { break };
-        let Some((kind, edit)) = first.fixes.first() else {
+        let Some(group) = first.fixes.first() else {
             fix.reason = Some(
                 first
                     .no_fix
@@ -133,20 +133,28 @@ pub fn propose(
             );
             return Ok(fix);
         };
-        let Some(file) = current.index().file(&edit.file) else {
-            fix.reason = Some(format!("edit targets unknown file {}", edit.file));
-            return Ok(fix);
-        };
-        let Some(new_text) = apply(&file.content, &[edit]) else {
-            fix.reason = Some(format!("edit does not apply to {}", edit.file));
-            return Ok(fix);
-        };
-        if let Some(b) = enclosing_block_key(file, edit.range.start) {
-            touched_blocks.push((edit.file.clone(), b));
+        let mut by_file: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+        for (kind, edit) in group {
+            kinds.insert(*kind);
+            by_file.entry(edit.file.as_str()).or_default().push(edit);
         }
-        kinds.insert(*kind);
-        texts.insert(edit.file.clone(), new_text.clone());
-        current = current.with_file(&edit.file, new_text);
+        for (path, edits) in by_file {
+            let Some(file) = current.index().file(path) else {
+                fix.reason = Some(format!("edit targets unknown file {path}"));
+                return Ok(fix);
+            };
+            let Some(new_text) = apply(&file.content, &edits) else {
+                fix.reason = Some(format!("edits do not apply to {path}"));
+                return Ok(fix);
+            };
+            for edit in &edits {
+                if let Some(b) = enclosing_block_key(file, edit.range.start) {
+                    touched_blocks.push((path.to_string(), b));
+                }
+            }
+            texts.insert(path.to_string(), new_text.clone());
+            current = current.with_file(path, new_text);
+        }
     }
     fix.kinds = kinds.into_iter().collect();
     let after = evaluate(&current, &only);

@@ -33,6 +33,7 @@ pub mod catalog;
 pub mod cli;
 mod companion;
 mod compare;
+mod compose;
 mod cond;
 pub mod diff;
 mod document;
@@ -44,6 +45,7 @@ pub mod fix;
 pub mod hint;
 mod network;
 pub mod output;
+mod principal;
 pub mod repo;
 pub mod verify;
 
