@@ -1,0 +1,165 @@
+//! Fixes made of several edits (`fix_also`, `fix_requires`), fixes that depend on the module
+//! (`{only:TYPE}`), `fix_at` for a missing attribute, `accept_refs`, and the wildcard-principal
+//! replacement in policy documents.
+
+use redress_policy::{Catalog, Repo, Status, evaluate, fix};
+
+fn repo(files: &[(&str, &str)]) -> Repo {
+    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
+}
+
+fn propose(r: &Repo, policy: &str, address: &str) -> fix::Fix {
+    fix::propose(r, &Catalog::builtin().expect("catalog"), policy, address).expect("propose")
+}
+
+const LAMBDA: &str = "resource \"aws_lambda_permission\" \"p\" {\n  action        = \"lambda:InvokeFunction\"\n  function_name = \"f\"\n  principal     = \"*\"\n}\n";
+
+#[test]
+fn the_caller_identity_data_source_is_added_once_per_module() {
+    let f = propose(
+        &repo(&[("main.tf", LAMBDA)]),
+        "RDX-LAMBDA-002",
+        "aws_lambda_permission.p",
+    );
+    assert!(f.offered, "{:?}", f.reason);
+    let text = &f.patched["main.tf"];
+    assert!(
+        text.contains("principal     = data.aws_caller_identity.current.account_id\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("data \"aws_caller_identity\" \"current\" {}")
+            .count(),
+        1
+    );
+
+    // Already declared in another file of the module: only the principal changes.
+    let r = repo(&[
+        ("main.tf", LAMBDA),
+        ("data.tf", "data \"aws_caller_identity\" \"current\" {}\n"),
+    ]);
+    let f = propose(&r, "RDX-LAMBDA-002", "aws_lambda_permission.p");
+    assert!(f.offered, "{:?}", f.reason);
+    assert!(!f.patched["main.tf"].contains("data \"aws_caller_identity\""));
+    assert_eq!(f.patched.len(), 1);
+}
+
+#[test]
+fn a_principal_from_the_caller_identity_passes_and_other_references_stay_unknown() {
+    let catalog = Catalog::builtin()
+        .expect("catalog")
+        .subset(&["RDX-LAMBDA-002"]);
+    let ok = LAMBDA.replace("\"*\"", "data.aws_caller_identity.current.account_id");
+    let r = evaluate(&repo(&[("main.tf", &ok)]), &catalog);
+    assert_eq!(r[0].status, Status::Pass);
+    let other = LAMBDA.replace("\"*\"", "var.caller");
+    let r = evaluate(&repo(&[("main.tf", &other)]), &catalog);
+    assert_eq!(r[0].status, Status::Unknown);
+}
+
+#[test]
+fn a_public_eks_endpoint_becomes_private_with_private_access_in_one_fix() {
+    let text = "resource \"aws_eks_cluster\" \"c\" {\n  name = \"c\"\n  vpc_config {\n    endpoint_public_access  = true\n    endpoint_private_access = false\n    public_access_cidrs     = [\"0.0.0.0/0\"]\n  }\n}\n";
+    let f = propose(
+        &repo(&[("main.tf", text)]),
+        "RDX-EKS-002",
+        "aws_eks_cluster.c",
+    );
+    assert!(f.offered, "{:?}", f.reason);
+    let out = &f.patched["main.tf"];
+    assert!(out.contains("endpoint_public_access  = false\n"), "{out}");
+    assert!(out.contains("endpoint_private_access = true\n"), "{out}");
+    // The CIDR list is left alone: it no longer applies to a private endpoint.
+    assert!(
+        out.contains("public_access_cidrs     = [\"0.0.0.0/0\"]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_flow_log_gets_the_only_vpc_of_its_module_and_no_fix_when_there_are_two() {
+    let flow = "resource \"aws_flow_log\" \"f\" {\n  traffic_type = \"ALL\"\n}\n";
+    let one =
+        format!("resource \"aws_vpc\" \"main\" {{\n  cidr_block = \"10.0.0.0/16\"\n}}\n\n{flow}");
+    let f = propose(&repo(&[("main.tf", &one)]), "RDX-VPC-001", "aws_flow_log.f");
+    assert!(f.offered, "{:?}", f.reason);
+    assert!(
+        f.diff.contains("+  vpc_id = aws_vpc.main.id\n"),
+        "{}",
+        f.diff
+    );
+
+    let two = format!("resource \"aws_vpc\" \"b\" {{\n  cidr_block = \"10.1.0.0/16\"\n}}\n\n{one}");
+    let f = propose(&repo(&[("main.tf", &two)]), "RDX-VPC-001", "aws_flow_log.f");
+    assert!(!f.offered);
+    assert!(
+        f.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("exactly one `aws_vpc`")),
+        "{:?}",
+        f.reason
+    );
+}
+
+#[test]
+fn a_deny_with_a_wildcard_principal_is_kept_and_the_allow_is_narrowed() {
+    let text = r#"resource "aws_sqs_queue_policy" "q" {
+  queue_url = "u"
+  policy    = <<EOF
+{
+  "Statement": [
+    {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"},
+    {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sqs:SendMessage", "Resource": "*"}
+  ]
+}
+EOF
+}
+"#;
+    let f = propose(
+        &repo(&[("main.tf", text)]),
+        "RDX-SQS-002",
+        "aws_sqs_queue_policy.q",
+    );
+    assert!(f.offered, "{:?}", f.reason);
+    let out = &f.patched["main.tf"];
+    assert!(
+        out.contains(r#"{"Effect": "Deny", "Principal": "*""#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#""Principal": {"AWS": ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]}"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_kms_key_without_policy_gets_the_default_key_policy() {
+    let text = "resource \"aws_kms_key\" \"k\" {\n  description = \"k\"\n}\n";
+    let f = propose(&repo(&[("main.tf", text)]), "RDX-KMS-002", "aws_kms_key.k");
+    assert!(f.offered, "{:?}", f.reason);
+    let out = &f.patched["main.tf"];
+    assert!(out.contains("  policy = jsonencode({\n"), "{out}");
+    assert!(out.contains("Action    = \"kms:*\""), "{out}");
+    assert!(
+        out.ends_with("}\n\ndata \"aws_caller_identity\" \"current\" {}\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn full_admin_and_account_root_trust_stay_manual_with_their_reason() {
+    let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }] })\n}\n";
+    let f = propose(
+        &repo(&[("main.tf", text)]),
+        "RDX-IAM-001",
+        "aws_iam_policy.p",
+    );
+    assert!(!f.offered);
+    assert!(
+        f.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("no sound automatic narrowing")),
+        "{:?}",
+        f.reason
+    );
+}
