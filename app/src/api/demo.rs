@@ -10,13 +10,21 @@ use crate::error::AppError;
 const DEMO_ROLES: &[redress_types::Role] =
     &[redress_types::Role::Admin, redress_types::Role::Security];
 
-/// What the dashboard needs to decide on its empty state.
+/// What the dashboard shows: its empty state, or the headline numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardState {
     /// No repository and no campaign yet.
     pub empty: bool,
     /// The caller may load the demo data.
     pub can_load_demo: bool,
+    /// Work items assigned to the caller or their teams and not done.
+    pub my_open_items: u64,
+    /// Campaigns in progress.
+    pub active_campaigns: u64,
+    /// Exception requests waiting for a decision.
+    pub pending_exceptions: u64,
+    /// Open findings.
+    pub open_findings: u64,
 }
 
 /// One demo user, for the page.
@@ -52,9 +60,21 @@ pub async fn load_dashboard_state() -> Result<DashboardState, AppError> {
     let store = crate::ssr::state()?.store;
     let campaigns = store.list_campaigns(None, 1, 1).await?.total;
     let repositories = store.list_repositories().await?.len();
+    let open = redress_types::FindingQuery {
+        status: Some("open".into()),
+        per_page: 1,
+        ..Default::default()
+    };
     Ok(DashboardState {
         empty: campaigns == 0 && repositories == 0,
         can_load_demo: DEMO_ROLES.contains(&user.role),
+        my_open_items: store.my_work(user.id, 1, 1).await?.total,
+        active_campaigns: store
+            .list_campaigns(Some(redress_types::CampaignStatus::Active), 1, 1)
+            .await?
+            .total,
+        pending_exceptions: store.pending_exceptions(1, 1).await?.total,
+        open_findings: store.list_findings(&open).await?.total,
     })
 }
 

@@ -30,7 +30,14 @@ pub fn DashboardPage() -> impl IntoView {
                             })}
                         </section>
                     }.into_any(),
-                    Ok(_) => ().into_any(),
+                    Ok(s) => view! {
+                        <ul class="headline" aria-label="Where things stand">
+                            <li><a href="/my-work"><span class="figure">{s.my_open_items}</span>"open work items for you"</a></li>
+                            <li><a href="/campaigns"><span class="figure">{s.active_campaigns}</span>"active campaigns"</a></li>
+                            <li><a href="/exceptions"><span class="figure">{s.pending_exceptions}</span>"exception requests to decide"</a></li>
+                            <li><a href="/findings?status=open"><span class="figure">{s.open_findings}</span>"open findings"</a></li>
+                        </ul>
+                    }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 };
                 view! { <h1>"Welcome, " {name}</h1> {state} }

@@ -24,7 +24,7 @@ fn ExceptionTable(
     }
     view! {
         <table class="grid exceptions">
-            <thead><tr><th>"Scope"</th><th>"Justification"</th><th>"Requested by"</th><th>"Approved by"</th><th>"Expires"</th>{decide.is_some().then(|| view! { <th>"Decision"</th> })}</tr></thead>
+            <thead><tr><th>"Scope"</th><th>"Justification"</th><th>"Requested by"</th><th>"Decided by"</th><th>"Expires"</th>{decide.is_some().then(|| view! { <th>"Decision"</th> })}</tr></thead>
             <tbody>
                 {list.items.into_iter().map(|row| {
                     let ExceptionRow { exception: e, scope, link, requested_by, decided_by } = row;
@@ -37,7 +37,7 @@ fn ExceptionTable(
                             <td class="wrap">{e.justification}</td>
                             <td>{requested_by}</td>
                             <td>{decided_by.unwrap_or_else(|| "—".into())}</td>
-                            <td>{e.expires_at.format("%Y-%m-%d").to_string()}</td>
+                            <td class="nowrap">{e.expires_at.format("%Y-%m-%d").to_string()}</td>
                             {decide.map(|(approve, deny)| view! {
                                 <td>
                                     <ActionForm action=approve attr:class="inline-form">

@@ -21,7 +21,7 @@ pub(super) fn FileTree(
                     let href = item_href(item_id, &entry.path, None);
                     view! {
                         <li class:terraform=entry.terraform class:current=current>
-                            <a href=href aria-current=current.then_some("page")>{entry.path}</a>
+                            <a href=href aria-current=current.then_some("page")>{breakable_path(&entry.path)}</a>
                         </li>
                     }
                 }).collect_view()}
@@ -29,6 +29,15 @@ pub(super) fn FileTree(
             {(more > 0).then(|| view! { <p class="muted">{more} " more files not listed"</p> })}
         </nav>
     }
+}
+
+/// A path that may wrap after each `/` in a narrow column (a `<wbr>` after every slash).
+fn breakable_path(path: &str) -> impl IntoView + use<> {
+    let parts: Vec<String> = path.split_inclusive('/').map(str::to_owned).collect();
+    parts
+        .into_iter()
+        .map(|part| view! { {part}<wbr/> })
+        .collect_view()
 }
 
 /// How one line of the open file is marked.
@@ -75,12 +84,15 @@ pub(super) fn CodeView(
         fix_site: item.file == file.path && item.line == n,
     };
     let policy = data.policy.clone();
-    let elsewhere: Vec<Offending> = data
+    // One link per other file and line (two instances failing on one line are one place).
+    let mut elsewhere: Vec<(String, u32)> = data
         .offending
         .iter()
         .filter(|o| o.file != file.path)
-        .cloned()
+        .map(|o| (o.file.clone(), o.line))
         .collect();
+    elsewhere.sort();
+    elsewhere.dedup();
     let lines = file.lines.into_iter().enumerate().map(|(i, tokens)| {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let m = marks(n);
@@ -109,7 +121,9 @@ pub(super) fn CodeView(
                 class:fix-site=m.fix_site
                 class:target=move || target_line.get() == Some(n)
             >
-                <a class="ln" href=href aria-label=format!("line {n}")>{n}</a>
+                // Out of the Tab order: forty line links would stand between the file and
+                // the actions; the pane itself is focusable and scrolls with the keys.
+                <a class="ln" href=href aria-label=format!("line {n}") tabindex="-1">{n}</a>
                 <code class="src">
                     {tokens.into_iter().map(|t| match t.class {
                         Some(c) => view! { <span class=format!("hl-{c}")>{t.text}</span> }.into_any(),
@@ -125,8 +139,8 @@ pub(super) fn CodeView(
             <h2 class="code-path">{file.path.clone()}</h2>
             {(!elsewhere.is_empty()).then(|| view! {
                 <p class="muted">"Also failing in other files: "
-                    {elsewhere.into_iter().map(|o| view! {
-                        <a href=item_href(item.id, &o.file, Some(o.line))>{format!("{}:{}", o.file, o.line)}</a>" "
+                    {elsewhere.into_iter().map(|(file, line)| view! {
+                        <a href=item_href(item.id, &file, Some(line))>{format!("{file}:{line}")}</a>" "
                     }).collect_view()}
                 </p>
             })}
@@ -136,18 +150,41 @@ pub(super) fn CodeView(
     }.into_any()
 }
 
-/// Scrolls line `n` of the code pane into view (in the browser): to the middle with
-/// `center`, else as little as needed.
+/// Scrolls line `n` into view inside the code pane (in the browser): to the pane's middle
+/// with `center`, else only when it is outside the pane. The window scrolls only when the
+/// line would still sit at its top or bottom edge, and only as far as needed.
 fn scroll_to_line(n: u32, center: bool) {
     #[cfg(feature = "hydrate")]
-    if let Some(line) = document().get_element_by_id(&format!("L{n}")) {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(if center {
-            web_sys::ScrollLogicalPosition::Center
-        } else {
-            web_sys::ScrollLogicalPosition::Nearest
-        });
-        line.scroll_into_view_with_scroll_into_view_options(&options);
+    {
+        let Some(line) = document().get_element_by_id(&format!("L{n}")) else {
+            return;
+        };
+        if let Ok(Some(pane)) = line.closest(".code") {
+            let (l, p) = (
+                line.get_bounding_client_rect(),
+                pane.get_bounding_client_rect(),
+            );
+            let offset = l.top() - p.top();
+            let height = f64::from(pane.client_height());
+            let outside = offset < 0.0 || offset + l.height() > height;
+            if center || outside {
+                let to = f64::from(pane.scroll_top()) + offset - (height - l.height()) / 2.0;
+                // Whole pixels; the pane clamps the value to its scroll range.
+                pane.set_scroll_top(to.max(0.0).round() as i32);
+            }
+        }
+        // Then the window, as little as needed to keep the line a fifth of a screen away
+        // from the top and bottom edges.
+        let r = line.get_bounding_client_rect();
+        let Some(height) = window().inner_height().ok().and_then(|h| h.as_f64()) else {
+            return;
+        };
+        let margin = height / 5.0;
+        if r.bottom() > height - margin {
+            window().scroll_by_with_x_and_y(0.0, r.bottom() - (height - margin));
+        } else if r.top() < margin && r.top() < 0.0 {
+            window().scroll_by_with_x_and_y(0.0, r.top() - margin);
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (n, center);

@@ -44,25 +44,21 @@ pub(super) fn FixPanel(data: ItemView, actions: Actions) -> impl IntoView {
             {(!can_work).then(|| view! {
                 <p class="muted role-note">"Your role can read this item. Developers and security engineers change it."</p>
             })}
-            {match data.fix.clone().filter(|_| can_work).and_then(|f| f.patched_text.clone().map(|t| (f.file, t))) {
-                Some((file, text)) => view! { <Editor item_id=item.id file text action=actions.propose/> }.into_any(),
-                None => ().into_any(),
-            }}
             <section class="item-actions" aria-label="Actions">
                 <h2>"Actions"</h2>
-                {data.fix.as_ref().filter(|f| f.passes).map(|_| view! {
-                    <p>
+                <div class="button-row">
+                    {(can_work && approvable && !data.you_proposed).then(|| view! {
+                        <ActionForm action=actions.approve attr:class="inline-form">
+                            <input type="hidden" name="id" value=item.id/>
+                            <button type="submit" class="primary">"Approve fix"</button>
+                        </ActionForm>
+                    })}
+                    {data.fix.as_ref().filter(|f| f.passes).map(|_| view! {
                         <a class="button" href=format!("/items/{}/patch", item.id) download=format!("redress-item-{}.patch", item.id) rel="external">
                             "Download patch"
                         </a>
-                    </p>
-                })}
-                {(can_work && approvable && !data.you_proposed).then(|| view! {
-                    <ActionForm action=actions.approve attr:class="inline-form">
-                        <input type="hidden" name="id" value=item.id/>
-                        <button type="submit" class="primary">"Approve fix"</button>
-                    </ActionForm>
-                })}
+                    })}
+                </div>
                 {(can_work && approvable && data.you_proposed).then(|| view! {
                     <p class="muted" id="approve-note">"You proposed this fix: another reviewer approves it."</p>
                 })}
@@ -75,6 +71,10 @@ pub(super) fn FixPanel(data: ItemView, actions: Actions) -> impl IntoView {
                     <ExceptionForm item_id=item.id earliest=data.exception_earliest.clone() latest=data.exception_latest.clone() action=actions.exception/>
                 })}
             </section>
+            {match data.fix.clone().filter(|_| can_work).and_then(|f| f.patched_text.clone().map(|t| (f.file, t))) {
+                Some((file, text)) => view! { <Editor item_id=item.id file text action=actions.propose/> }.into_any(),
+                None => ().into_any(),
+            }}
         </aside>
     }
 }
