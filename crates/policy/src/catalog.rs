@@ -467,7 +467,7 @@ fn validate_cond(cond: &Cond) -> Result<(), String> {
         validate_cond(sub)?;
     }
     for block in cond.fix_requires.iter().flatten() {
-        crate::compose::required_block(block)?;
+        crate::compose::required_block(&crate::compose::placeholders_filled(block))?;
     }
     if let Some(spec) = &cond.document
         && let Some(p) = &spec.principal_fix

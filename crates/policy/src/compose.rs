@@ -1,8 +1,8 @@
 //! Fixes made of more than one edit, and fix values that depend on the module: `fix_also`
 //! (fixes of other conditions that go with this one), `fix_requires` (top-level blocks the fix
-//! refers to, added once per module) and the `{only:TYPE}` placeholder (the one resource of a
-//! type in the module), and the edits that set a value where it is written or replace a nested
-//! block.
+//! refers to, added once per module), the `{only:TYPE}` placeholder (the one resource of a
+//! type in the module) and `{name}` (the subject's name), and the edits that set a value where
+//! it is written or replace a nested block.
 
 use redress_iac::{BlockKind, Expr, FileKind, Index, Resolved};
 
@@ -11,10 +11,14 @@ use crate::cond::{Ctx, Hit, Node, NodeKind, Verdict, Via, via};
 use crate::edit::{Edit, FixKind, range};
 
 const ONLY: &str = "{only:";
+const NAME: &str = "{name}";
 
-/// `fix` with every `{only:TYPE}` placeholder replaced by a sample name (for validation).
+/// `fix` with every `{only:TYPE}` and `{name}` placeholder replaced by a sample name (for
+/// validation).
 pub(crate) fn placeholders_filled(fix: &str) -> String {
-    fill(fix, |_| Ok("x".to_string())).unwrap_or_else(|_| fix.to_string())
+    fill(fix, |_| Ok("x".to_string()))
+        .unwrap_or_else(|_| fix.to_string())
+        .replace(NAME, "x")
 }
 
 /// Replaces every `{only:TYPE}` in `text` with `name(TYPE)`.
@@ -63,10 +67,11 @@ pub(crate) fn required_block(text: &str) -> Result<(String, Vec<String>), String
 
 impl<'r> Ctx<'r> {
     /// The fix value of a condition with its `{only:TYPE}` placeholders filled for this
-    /// subject's module; `None` when the module does not have exactly one such resource
-    /// (without `count` / `for_each`).
+    /// subject's module and `{name}` with the subject's name; `None` when the module does not
+    /// have exactly one such resource (without `count` / `for_each`).
     pub(crate) fn fix_text(&self, text: &str) -> Option<String> {
-        fill(text, |rtype| {
+        let text = text.replace(NAME, &self.subject.name);
+        fill(&text, |rtype| {
             let mut found = self
                 .repo
                 .index()
@@ -150,21 +155,37 @@ impl<'r> Ctx<'r> {
             if let Err(why) = self.add_required(cond, hit) {
                 hit.fix = None;
                 hit.also.clear();
-                hit.no_fix = Some(why);
+                hit.withheld = Some(why);
             }
         }
         Verdict::Fails(hits)
     }
 
     /// Adds the `fix_requires` blocks the hit's module lacks, after the top-level block its
-    /// fix changes.
+    /// fix changes. A required `resource` block that the module already has is not reused (its
+    /// settings are not the ones the fix needs), and a subject that names its own `provider`
+    /// gets no fix (the added blocks would use the default provider).
     fn add_required(&self, cond: &Cond, hit: &mut Hit) -> Result<(), String> {
         let Some(required) = &cond.fix_requires else {
             return Ok(());
         };
-        let Some((_, main)) = &hit.fix else {
+        let Some((kind, main)) = &hit.fix else {
             return Ok(());
         };
+        if *kind == FixKind::VariableDefault {
+            return Err(
+                "the value comes from a variable default, which cannot refer to other blocks: pass the value in from the caller by hand"
+                    .into(),
+            );
+        }
+        if !self.subject.is_module
+            && let Some(provider) = self.subject.block.attribute("provider")
+        {
+            return Err(format!(
+                "the resource uses `provider = {}`: the blocks the fix adds would use the default provider (another account or region); add them by hand with that provider",
+                provider.raw
+            ));
+        }
         let Some(file) = self.repo.index().file(&main.file) else {
             return Err(format!("{} is not indexed", main.file));
         };
@@ -183,13 +204,20 @@ impl<'r> Ctx<'r> {
         };
         let at = block.span.end_byte;
         for text in required {
-            let (ident, labels) = required_block(text)?;
+            let text = text.replace(NAME, &self.subject.name);
+            let (ident, labels) = required_block(&text)?;
             let present = self
                 .repo
                 .index()
                 .files_in_dir(file.dir())
                 .flat_map(|f| f.blocks.iter())
                 .any(|b| b.ident == ident && b.labels == labels);
+            if present && ident == "resource" {
+                return Err(format!(
+                    "the module already has `{}`: the fix would add a resource of that name; change it by hand",
+                    labels.join(".")
+                ));
+            }
             let added = hit
                 .also
                 .iter()

@@ -27,6 +27,9 @@ pub(crate) struct Hit {
     /// Edits that must go with `fix` in the same round (`fix_also`, `fix_requires`).
     pub also: Vec<(FixKind, Edit)>,
     pub no_fix: Option<String>,
+    /// Why a fix the condition has was withheld for this place (e.g. a `fix_requires`
+    /// resource name already taken); reported before the target's `no_fix`.
+    pub withheld: Option<String>,
 }
 
 /// The outcome of a condition.
@@ -565,6 +568,7 @@ impl<'r> Ctx<'r> {
             fix,
             also: Vec::new(),
             no_fix,
+            withheld: None,
         }
     }
 

@@ -276,9 +276,9 @@ fn evaluate_subject(
             no_fix: hits
                 .iter()
                 .filter(|h| h.fix.is_none())
-                .filter_map(|h| match &target.no_fix {
-                    Some(why) => Some(format!("{}: {why}", h.message)),
-                    None => h.no_fix.clone(),
+                .filter_map(|h| match (&h.withheld, &target.no_fix) {
+                    (Some(why), _) | (None, Some(why)) => Some(format!("{}: {why}", h.message)),
+                    (None, None) => h.no_fix.clone(),
                 })
                 .collect(),
         });

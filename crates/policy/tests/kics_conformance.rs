@@ -15,8 +15,6 @@ use redress_policy::{Catalog, Repo, Status, evaluate, fix};
 const MANUAL: &[&str] = &[
     "RDX-IAM-001", // which actions the holder really needs: no sound narrowing of `*` on `*`
     "RDX-IAM-002", // which roles may assume: the account root still fails the policy
-    "RDX-CT-002",  // the KMS key and its policy
-    "RDX-CW-001",  // the KMS key and its policy
 ];
 
 fn manual(policy: &str, address: &str) -> bool {
