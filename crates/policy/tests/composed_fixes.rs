@@ -163,3 +163,30 @@ fn full_admin_and_account_root_trust_stay_manual_with_their_reason() {
         f.reason
     );
 }
+
+#[test]
+fn a_wildcard_trust_limited_by_a_condition_still_fails_like_an_account_root() {
+    // `*` with aws:PrincipalAccount admits every identity of the account (as the account root
+    // does), aws:PrincipalOrgID every account of the organization, and sts:ExternalId is a
+    // value the caller supplies, not an identity: none of them names who may assume the role.
+    let catalog = Catalog::builtin()
+        .expect("catalog")
+        .subset(&["RDX-IAM-002"]);
+    for condition in [
+        r#"{"StringEquals": {"aws:PrincipalAccount": "111122223333"}}"#,
+        r#"{"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}"#,
+        r#"{"StringEquals": {"sts:ExternalId": "secret"}}"#,
+    ] {
+        let text = format!(
+            "resource \"aws_iam_role\" \"r\" {{\n  assume_role_policy = <<EOF\n{{\"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": {{\"AWS\": \"*\"}}, \"Action\": \"sts:AssumeRole\", \"Condition\": {condition}}}]}}\nEOF\n}}\n"
+        );
+        let r = evaluate(&repo(&[("main.tf", &text)]), &catalog);
+        assert_eq!(r[0].status, Status::Fail, "{condition}");
+        let f = propose(
+            &repo(&[("main.tf", &text)]),
+            "RDX-IAM-002",
+            "aws_iam_role.r",
+        );
+        assert!(!f.offered, "{condition}");
+    }
+}
