@@ -123,6 +123,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    // Settings read per request are checked once here, so a bad one stops the start.
+    redress_server::rest::max_import_bytes().map_err(anyhow::Error::msg)?;
     let store = redress_server::clock::from_env(Store::connect(database_url).await?);
     if let Some(admin) = store
         .ensure_first_admin(args.admin_email.as_deref(), args.admin_password.as_deref())

@@ -21,16 +21,30 @@ pub const MAX_IMPORT_BYTES_ENV: &str = "REDRESS_MAX_IMPORT_BYTES";
 /// Roles that may import findings.
 const IMPORTERS: [Role; 2] = [Role::Security, Role::Admin];
 
-/// The upload size limit: `REDRESS_MAX_IMPORT_BYTES`, or 1 GiB.
+/// The upload size limit: `REDRESS_MAX_IMPORT_BYTES`, or 1 GiB. `redress serve` checks it
+/// at start-up (so a bad value stops the server with this error) and every import reads
+/// it again.
 pub fn max_import_bytes() -> Result<u64, String> {
     match std::env::var(MAX_IMPORT_BYTES_ENV) {
-        Err(_) => Ok(DEFAULT_MAX_IMPORT_BYTES),
-        Ok(text) => match text.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!(
-                "{MAX_IMPORT_BYTES_ENV}={text:?} is not a positive number of bytes"
-            )),
-        },
+        Err(std::env::VarError::NotPresent) => parse_max_import_bytes(None),
+        Err(std::env::VarError::NotUnicode(raw)) => {
+            parse_max_import_bytes(Some(&raw.to_string_lossy()))
+        }
+        Ok(text) => parse_max_import_bytes(Some(&text)),
+    }
+}
+
+/// The limit a value of `REDRESS_MAX_IMPORT_BYTES` gives: unset means 1 GiB; anything but a
+/// whole number of bytes above zero is a one-line error naming the variable and the value.
+pub fn parse_max_import_bytes(value: Option<&str>) -> Result<u64, String> {
+    let Some(text) = value else {
+        return Ok(DEFAULT_MAX_IMPORT_BYTES);
+    };
+    match text.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "{MAX_IMPORT_BYTES_ENV}={text:?} is not a positive whole number of bytes (for example 1073741824 for 1 GiB)"
+        )),
     }
 }
 
@@ -307,6 +321,20 @@ mod tests {
         );
         let err = parse_format(Some("nessus")).unwrap_err().to_string();
         assert!(err.contains("format") && err.contains("asff"), "{err}");
+    }
+
+    #[test]
+    fn the_size_limit_is_a_positive_number_of_bytes_or_a_one_line_error() {
+        assert_eq!(parse_max_import_bytes(None), Ok(DEFAULT_MAX_IMPORT_BYTES));
+        assert_eq!(parse_max_import_bytes(Some(" 1048576 ")), Ok(1_048_576));
+        for bad in ["0", "-1", "1GB", "", "1.5", "18446744073709551616"] {
+            let err = parse_max_import_bytes(Some(bad)).unwrap_err();
+            assert!(
+                err.starts_with(&format!("REDRESS_MAX_IMPORT_BYTES={bad:?} ")),
+                "{err}"
+            );
+            assert!(!err.contains('\n'), "{err}");
+        }
     }
 
     #[test]

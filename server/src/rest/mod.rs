@@ -6,5 +6,7 @@ pub mod imports;
 pub mod patch;
 mod upload;
 
-pub use imports::{MAX_IMPORT_BYTES_ENV, api_import, browser_upload, max_import_bytes};
+pub use imports::{
+    MAX_IMPORT_BYTES_ENV, api_import, browser_upload, max_import_bytes, parse_max_import_bytes,
+};
 pub use patch::item_patch;
