@@ -80,3 +80,39 @@ async fn good_files_print_a_summary_and_a_bad_one_writes_nothing() {
     );
     assert_eq!(printed.lines().count(), 3, "{printed}");
 }
+
+#[tokio::test]
+async fn a_single_bad_file_writes_no_findings_and_is_recorded_as_failed() {
+    let db = testing::sqlite().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut broken = asff(&["a", "b"]);
+    broken["Findings"][1]["Resources"] = "nope".into();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, serde_json::to_vec(&broken).unwrap()).unwrap();
+
+    let err = import_files(&db.store, &args(vec![bad])).await.unwrap_err();
+    let line = format!("{err:#}");
+    assert!(
+        line.contains("bad.json")
+            && line.contains("asff")
+            && line.contains("record 2")
+            && line.contains("Resources"),
+        "{line}"
+    );
+    assert!(!line.contains('\n'), "one line: {line}");
+    assert_eq!(
+        db.store
+            .list_findings(&FindingQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let history = db.store.list_imports(1, 10).await.unwrap();
+    assert_eq!(history.total, 1);
+    assert_eq!(history.items[0].status, "failed");
+    assert!(
+        line.ends_with(history.items[0].error.as_deref().unwrap()),
+        "{line}"
+    );
+}

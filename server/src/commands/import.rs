@@ -1,9 +1,17 @@
 //! `redress import FILE... [--format X] [--full] [--repository R] [--json]`: import
 //! findings files into the database and print what each import did.
 //!
-//! Every file is parsed once before anything is written, so a bad file stops the command
-//! with its one-line error (format, record, field), exit code 1, and nothing written.
-use std::{fs::File, path::PathBuf, process::ExitCode};
+//! A bad file stops the command with its one-line error (format, record, field), exit
+//! code 1, and no findings written. With several files, every file is parsed before the
+//! first is imported, so a bad one anywhere means nothing is written at all. A single
+//! file is imported straight away (parsing it twice would double the time of a large
+//! import): its import is one transaction, and a failure is recorded in the import
+//! history as failed, as an upload's is.
+use std::{
+    fs::File,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use anyhow::Context as _;
 use redress_ingest::{Format, Limits, parse};
@@ -49,11 +57,17 @@ pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<ExitCod
     }
 }
 
-/// Checks every file parses, then imports each in its own transaction.
+/// Imports each file in its own transaction; with several files, checks first that every
+/// one parses.
 pub async fn import_files(store: &Store, args: &ImportArgs) -> anyhow::Result<Vec<ImportSummary>> {
     let limits = Limits {
         max_bytes: crate::rest::max_import_bytes().map_err(anyhow::Error::msg)?,
     };
+    if let [path] = args.files.as_slice() {
+        return Ok(vec![
+            import_one(store, args, path, args.format, limits).await?,
+        ]);
+    }
     let mut formats = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -67,19 +81,29 @@ pub async fn import_files(store: &Store, args: &ImportArgs) -> anyhow::Result<Ve
     }
     let mut summaries = Vec::with_capacity(args.files.len());
     for (path, format) in args.files.iter().zip(formats) {
-        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut request = ImportRequest::new(path.display().to_string());
-        request.format = Some(format);
-        request.full = args.full;
-        request.repository = args.repository.clone();
-        request.limits = limits;
-        let summary = store
-            .import_findings(file, request)
-            .await
-            .with_context(|| path.display().to_string())?;
-        summaries.push(summary);
+        summaries.push(import_one(store, args, path, Some(format), limits).await?);
     }
     Ok(summaries)
+}
+
+/// Imports one file (its format detected when `format` is `None`).
+async fn import_one(
+    store: &Store,
+    args: &ImportArgs,
+    path: &Path,
+    format: Option<Format>,
+    limits: Limits,
+) -> anyhow::Result<ImportSummary> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut request = ImportRequest::new(path.display().to_string());
+    request.format = format;
+    request.full = args.full;
+    request.repository = args.repository.clone();
+    request.limits = limits;
+    store
+        .import_findings(file, request)
+        .await
+        .with_context(|| path.display().to_string())
 }
 
 /// The readable summary: one row per file, then each file's skips.
