@@ -6,16 +6,17 @@
 )]
 use axum::{
     Router,
-    body::{Body, to_bytes},
-    http::{Request, Response, StatusCode, header},
+    body::Body,
+    http::{Request, StatusCode, header},
 };
-use redress_server::web::{self, WebConfig};
+use redress_server::web;
 use redress_store::{DEMO_PASSWORD, NewUser, testing};
 use redress_types::Role;
 use tower::ServiceExt as _;
 
-const HOST: &str = "127.0.0.1:3000";
-const ORIGIN: &str = "http://127.0.0.1:3000";
+mod support;
+use support::{form_post, text, web_config};
+
 const PASSWORD: &str = "a long password";
 
 struct App {
@@ -37,13 +38,8 @@ async fn app() -> App {
             .await
             .unwrap();
     }
-    let config = WebConfig {
-        addr: HOST.parse().unwrap(),
-        site_root: "target/site".into(),
-        secure_cookies: false,
-    };
     let data = tempfile::tempdir().unwrap();
-    let mut state = web::app_state(db.store.clone(), &config);
+    let mut state = web::app_state(db.store.clone(), &web_config());
     state.data_dir = data.path().to_path_buf();
     App {
         router: web::router(state, false),
@@ -52,47 +48,18 @@ async fn app() -> App {
     }
 }
 
+/// A form POST that asks for JSON back (as the server fn client does).
 fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from(body.to_owned())).unwrap()
-}
-
-async fn text(response: Response<Body>) -> String {
-    String::from_utf8(
-        to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap()
+    let mut request = form_post(path, body.to_owned(), cookie);
+    request.headers_mut().insert(
+        header::ACCEPT,
+        header::HeaderValue::from_static("application/json"),
+    );
+    request
 }
 
 async fn login(app: &App, email: &str) -> String {
-    let body = format!(
-        "email={}&password=a+long+password",
-        email.replace('@', "%40")
-    );
-    let response = app
-        .router
-        .clone()
-        .oneshot(post("/api/login", &body, None))
-        .await
-        .unwrap();
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("redress_session="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .unwrap_or_else(|| panic!("{email} could not log in"))
+    support::login(&app.router, email, PASSWORD).await
 }
 
 async fn call(app: &App, role: Role, path: &str) -> (StatusCode, String) {

@@ -9,16 +9,17 @@ use std::{path::Path, process::Command};
 
 use axum::{
     Router,
-    body::{Body, to_bytes},
-    http::{Request, Response, StatusCode, header},
+    body::Body,
+    http::{Request, StatusCode, header},
 };
-use redress_server::web::{self, WebConfig};
+use redress_server::web;
 use redress_store::{NewCampaign, NewFixSite, NewRepository, NewUser, RepositorySource, testing};
 use redress_types::{CampaignScope, CampaignSource, Role, UserSummary};
 use tower::ServiceExt as _;
 
-const HOST: &str = "127.0.0.1:3000";
-const ORIGIN: &str = "http://127.0.0.1:3000";
+mod support;
+use support::{HOST, form_post, text, urlencode, web_config};
+
 const PASSWORD: &str = "a long password";
 const MAIN_TF: &str = "resource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  size              = 10\n  encrypted         = false\n}\n";
 const FIXED_TF: &str = "resource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  size              = 10\n  encrypted         = true\n}\n";
@@ -148,11 +149,7 @@ async fn fixture() -> Fixture {
         .unwrap()
         .items[0]
         .id;
-    let config = WebConfig {
-        addr: HOST.parse().unwrap(),
-        site_root: "target/site".into(),
-        secure_cookies: false,
-    };
+    let config = web_config();
     let app = web::router(web::app_state(db.store.clone(), &config), false);
     Fixture {
         app,
@@ -162,31 +159,12 @@ async fn fixture() -> Fixture {
     }
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn post(path: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Request<Body> {
     let body: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
         .collect();
-    let mut request = Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from(body.join("&"))).unwrap()
+    form_post(path, body.join("&"), cookie)
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
@@ -197,34 +175,8 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     request.body(Body::empty()).unwrap()
 }
 
-async fn text(response: Response<Body>) -> String {
-    String::from_utf8(
-        to_bytes(response.into_body(), 8 << 20)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap()
-}
-
 async fn login(app: &Router, email: &str) -> String {
-    let response = app
-        .clone()
-        .oneshot(post(
-            "/api/login",
-            &[("email", email), ("password", PASSWORD)],
-            None,
-        ))
-        .await
-        .unwrap();
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("redress_session="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .expect("session cookie")
+    support::login(app, email, PASSWORD).await
 }
 
 async fn call(

@@ -11,18 +11,15 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 
-use axum::{
-    Router,
-    body::{Body, to_bytes},
-    http::{Request, StatusCode, header},
-};
-use redress_server::web::{self, WebConfig};
+use axum::{Router, http::StatusCode};
+use redress_server::web;
 use redress_store::{NewUser, testing};
 use redress_types::Role;
 use tower::ServiceExt as _;
 
-const HOST: &str = "127.0.0.1:3000";
-const ORIGIN: &str = "http://127.0.0.1:3000";
+mod support;
+use support::{form_post, text, web_config};
+
 const TOKEN: &str = "ghp_Fetch7estToken0123456789";
 /// base64("x-access-token:ghp_Fetch7estToken0123456789"), what GitHub expects.
 const BASIC: &str = "eC1hY2Nlc3MtdG9rZW46Z2hwX0ZldGNoN2VzdFRva2VuMDEyMzQ1Njc4OQ==";
@@ -58,57 +55,24 @@ fn origin(forge: &Path) {
 }
 
 fn router(store: &redress_store::Store, data: &Path, github: &str) -> Router {
-    let config = WebConfig {
-        addr: HOST.parse().unwrap(),
-        site_root: "target/site".into(),
-        secure_cookies: false,
-    };
-    let mut state = web::app_state(store.clone(), &config);
+    let mut state = web::app_state(store.clone(), &web_config());
     state.data_dir = data.to_path_buf();
     state.forge_urls.github = github.to_owned();
     web::router(state, false)
 }
 
-fn post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from(body.to_owned())).unwrap()
-}
-
 async fn call(app: &Router, path: &str, body: &str, cookie: &str) -> (StatusCode, String) {
     let response = app
         .clone()
-        .oneshot(post(path, body, Some(cookie)))
+        .oneshot(form_post(path, body.to_owned(), Some(cookie)))
         .await
         .unwrap();
     let status = response.status();
-    let bytes = to_bytes(response.into_body(), 1 << 22).await.unwrap();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
+    (status, text(response).await)
 }
 
 async fn login(app: &Router) -> String {
-    let response = app
-        .clone()
-        .oneshot(post(
-            "/api/login",
-            "email=admin%40example.com&password=a+long+password",
-            None,
-        ))
-        .await
-        .unwrap();
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("redress_session="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .unwrap()
+    support::login(app, "admin@example.com", "a long password").await
 }
 
 /// Everything the SQLite database has written: the file and its write-ahead log.

@@ -9,16 +9,17 @@
 )]
 use axum::{
     Router,
-    body::{Body, to_bytes},
-    http::{Request, Response, StatusCode, header},
+    body::Body,
+    http::{Request, StatusCode},
 };
-use redress_server::web::{self, WebConfig};
+use redress_server::web;
 use redress_store::{NewUser, testing};
 use redress_types::Role;
 use tower::ServiceExt as _;
 
-const HOST: &str = "127.0.0.1:3000";
-const ORIGIN: &str = "http://127.0.0.1:3000";
+mod support;
+use support::{text, web_config};
+
 const ROLES: [Role; 4] = [Role::Admin, Role::Security, Role::Developer, Role::Manager];
 
 async fn app() -> (Router, testing::TestDb) {
@@ -34,54 +35,18 @@ async fn app() -> (Router, testing::TestDb) {
             .await
             .unwrap();
     }
-    let config = WebConfig {
-        addr: HOST.parse().unwrap(),
-        site_root: "target/site".into(),
-        secure_cookies: false,
-    };
     (
-        web::router(web::app_state(db.store.clone(), &config), false),
+        web::router(web::app_state(db.store.clone(), &web_config()), false),
         db,
     )
 }
 
 fn post(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
+    support::form_post(path, body.to_owned(), Some(cookie))
 }
 
 async fn login(app: &Router, role: Role) -> String {
-    let body = format!("email={role}%40example.com&password=a+long+password");
-    let request = Request::post("/api/login")
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("redress_session="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .unwrap()
-}
-
-async fn text(response: Response<Body>) -> String {
-    String::from_utf8(
-        to_bytes(response.into_body(), 1 << 22)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap()
+    support::login(app, &format!("{role}@example.com"), "a long password").await
 }
 
 /// Calls `path` as every role; `allowed` roles must get `ok(status)`, the others 403 naming their role.
