@@ -2,7 +2,7 @@
 //! unchanged, and writes in few statements inside the import's transaction.
 //!
 //! When a source (tool + scope) first appears, the fingerprints, statuses and content
-//! hashes of its stored findings are read ONCE into memory (about 60 bytes a finding), so
+//! hashes of its stored findings are read ONCE into memory (under 100 bytes a finding), so
 //! a finding costs one hash and one map lookup, not a query. New findings go out in
 //! multi-row INSERTs; a changed finding is one UPDATE; unchanged findings only have
 //! `last_seen` and `last_import_id` set, by id, many rows per statement. The writer only
