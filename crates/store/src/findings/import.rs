@@ -164,6 +164,8 @@ impl Store {
         restore_settings(&txn, settings).await?;
         match outcome {
             Ok(summary) => {
+                // Work items whose findings are all closed now are verified with the import.
+                self.verify_work_items_in(&txn, None).await?;
                 txn.commit().await?;
                 Ok(summary)
             }

@@ -414,6 +414,19 @@ impl Store {
     /// Marks `verified` every item of the campaign (all campaigns when `None`) that is being
     /// worked (not done) and whose findings are all closed now. Returns how many moved.
     pub async fn verify_work_items(&self, campaign_id: Option<i64>) -> Result<u64, StoreError> {
+        let txn = self.db.begin().await?;
+        let moved = self.verify_work_items_in(&txn, campaign_id).await?;
+        txn.commit().await?;
+        Ok(moved)
+    }
+
+    /// [`Store::verify_work_items`] inside the caller's transaction (an import runs it before
+    /// it commits, so the findings it closes and the items they verify change together).
+    pub(crate) async fn verify_work_items_in(
+        &self,
+        txn: &DatabaseTransaction,
+        campaign_id: Option<i64>,
+    ) -> Result<u64, StoreError> {
         // Items with at least one finding and no open finding, found by the database.
         let wif = Alias::new("work_item_findings");
         let findings = Alias::new("findings");
@@ -451,13 +464,12 @@ impl Store {
         if let Some(id) = campaign_id {
             select = select.filter(work_item::Column::CampaignId.eq(id));
         }
-        let txn = self.db.begin().await?;
-        let items = select.order_by_asc(work_item::Column::Id).all(&txn).await?;
+        let items = select.order_by_asc(work_item::Column::Id).all(txn).await?;
         let moved = items.len() as u64;
         for item in items {
             move_item(
                 self,
-                &txn,
+                txn,
                 &Actor::system(),
                 item,
                 WorkItemState::Verified,
@@ -466,7 +478,6 @@ impl Store {
             )
             .await?;
         }
-        txn.commit().await?;
         Ok(moved)
     }
 

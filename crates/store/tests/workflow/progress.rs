@@ -190,3 +190,57 @@ async fn campaign_findings_cross_the_source_with_accounts_and_minimum_severity()
         assert_eq!(found[0].policy_id.as_deref(), Some("rds-encryption"));
     }
 }
+
+#[tokio::test]
+async fn an_import_verifies_the_items_whose_findings_are_all_closed() {
+    for db in testing::all_backends().await.unwrap() {
+        let store = &db.store;
+        let conn = raw(&db).await;
+        let sec = user(store, "sec@example.com", Role::Security).await;
+        let (repo, _dir) = local_repo(store, &sec, "acme/infra").await;
+        let c = campaign(store, &sec, &["p"], CampaignScope::default()).await;
+        let f: Vec<i64> = open_findings(&conn, 2).await;
+        store
+            .add_work_items(
+                None,
+                c.id,
+                vec![
+                    site(repo.id, "p", "a.tf", 1, &[f[0]], &[]),
+                    site(repo.id, "p", "b.tf", 1, &[f[1]], &[]),
+                ],
+            )
+            .await
+            .unwrap();
+        let items = store
+            .campaign_work_items(c.id, None, 1, 10)
+            .await
+            .unwrap()
+            .items;
+        set_finding_status(&conn, f[0], "closed").await;
+        // Closing alone changes no item; the next import verifies it.
+        assert_eq!(
+            store.work_item(items[0].id).await.unwrap().state,
+            WorkItemState::Open
+        );
+        let empty = serde_json::to_vec(&serde_json::json!({ "Findings": [] })).unwrap();
+        store
+            .import_findings(
+                std::io::Cursor::new(empty),
+                redress_store::ImportRequest::new("findings.json"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.work_item(items[0].id).await.unwrap().state,
+            WorkItemState::Verified,
+            "{}",
+            db.backend
+        );
+        assert_eq!(
+            store.work_item(items[1].id).await.unwrap().state,
+            WorkItemState::Open,
+            "{}",
+            db.backend
+        );
+    }
+}
