@@ -259,7 +259,25 @@ fn any_principal(p: &Json, account_root: bool) -> Option<String> {
     };
     values
         .into_iter()
-        .find(|v| v == "*" || (account_root && v.contains("arn:aws:iam::") && v.contains(":root")))
+        .find(|v| v == "*" || (account_root && is_account_root(v)))
+}
+
+/// Whether an AWS principal names a whole account: a bare 12-digit account id (which IAM
+/// reads as that account's root) or `arn:<aws partition>:iam::<account>:root`, in any
+/// partition (`aws`, `aws-cn`, `aws-us-gov`, …) and with an interpolated account id.
+fn is_account_root(principal: &str) -> bool {
+    let v = principal.trim();
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    // `arn:aws:iam::<account>:root`, or `arn:aws:iam::root` with the account left out.
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    let aws_partition = |p: &str| p == "aws" || p.starts_with("aws-");
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", "root"] | ["arn", partition, "iam", "", _, "root"]
+            if aws_partition(partition)
+    )
 }
 
 /// The `data "aws_iam_policy_document" "name"` block of the module the reference was written
@@ -520,5 +538,33 @@ fn bucket_arn<'r>(ctx: &Ctx<'r>, node: &Node<'r>) -> Option<String> {
                 .then(|| format!("${{{base}.arn}}"))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_account_root;
+
+    #[test]
+    fn account_roots_in_every_form_are_recognised() {
+        for root in [
+            "arn:aws:iam::123456789012:root",
+            "arn:aws-cn:iam::123456789012:root",
+            "arn:aws-us-gov:iam::123456789012:root",
+            "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
+            "arn:aws:iam::root",
+            "123456789012",
+        ] {
+            assert!(is_account_root(root), "{root}");
+        }
+        for other in [
+            "arn:aws:iam::123456789012:role/deploy",
+            "arn:aws:iam::123456789012:user/root",
+            "arn:aws:sts::123456789012:root",
+            "1234567890123",
+            "*",
+        ] {
+            assert!(!is_account_root(other), "{other}");
+        }
     }
 }
