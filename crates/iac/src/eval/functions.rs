@@ -5,7 +5,9 @@
 
 use crate::model::Value;
 
-use super::interp::{Miss, R, as_number, has_unknown, number, scalar_string, values_equal};
+use super::interp::{
+    Miss, R, as_index, as_number, has_unknown, number, scalar_string, values_equal,
+};
 
 /// Calls `name` on `args`: unknown for functions not listed here, an error
 /// for wrong arguments.
@@ -99,17 +101,7 @@ pub(super) fn call(name: &str, args: Vec<Value>) -> R {
             }
         }
         ("element", [Value::List(items), index]) if !items.is_empty() => {
-            let i = as_number(index)?;
-            if i < 0.0 || i.fract() != 0.0 {
-                return Err(Miss::Error);
-            }
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "a whole, non-negative index, checked above"
-            )]
-            let i = i as usize;
-            Ok(items[i % items.len()].clone())
+            Ok(items[as_index(index)? % items.len()].clone())
         }
         ("join", [Value::String(sep), Value::List(items)]) => {
             let parts = items

@@ -247,12 +247,8 @@ impl<'e, 'a> Interp<'e, 'a> {
         if scope.module == CONSTANTS {
             return Err(Miss::Unknown);
         }
-        let Some((origin, expr, _, context)) = self.ev.variable_site(scope, name) else {
-            // Declared without a default (required) and not set, or not declared.
-            return Err(Miss::Unknown);
-        };
-        steps.push(origin);
-        self.eval(context.frame(), expr, steps, depth + 1)
+        // None: declared without a default (required) and not set, or not declared.
+        self.site(self.ev.variable_site(scope, name), steps, depth)
     }
 
     /// `local.name` in `scope`'s module.
@@ -266,7 +262,17 @@ impl<'e, 'a> Interp<'e, 'a> {
         if scope.module == CONSTANTS {
             return Err(Miss::Unknown);
         }
-        let Some((origin, expr, _, context)) = self.ev.local_site(scope, name) else {
+        self.site(self.ev.local_site(scope, name), steps, depth)
+    }
+
+    /// The value written at a `var`/`local` site (unknown without one), recording where.
+    fn site(
+        &self,
+        site: Option<(Origin, &Expr, &str, super::Context)>,
+        steps: &mut Vec<Origin>,
+        depth: usize,
+    ) -> R {
+        let Some((origin, expr, _, context)) = site else {
             return Err(Miss::Unknown);
         };
         steps.push(origin);
@@ -361,19 +367,7 @@ fn get<'v>(container: &'v Value, key: &Value) -> Result<&'v Value, Miss> {
                 .map(|(_, v)| v)
                 .ok_or(Miss::Error)
         }
-        Value::List(items) => {
-            let i = as_number(key)?;
-            if i < 0.0 || i.fract() != 0.0 {
-                return Err(Miss::Error);
-            }
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "a whole, non-negative index, checked above"
-            )]
-            let i = i as usize;
-            items.get(i).ok_or(Miss::Error)
-        }
+        Value::List(items) => items.get(as_index(key)?).ok_or(Miss::Error),
         Value::Expression => Err(Miss::Unknown),
         _ => Err(Miss::Error),
     }
@@ -424,6 +418,20 @@ pub(super) fn as_number(v: &Value) -> Result<f64, Miss> {
         Value::Expression | Value::Reference(_) => Err(Miss::Unknown),
         _ => Err(Miss::Error),
     }
+}
+
+/// A list index: a whole, non-negative number (or a string holding one).
+pub(super) fn as_index(v: &Value) -> Result<usize, Miss> {
+    let i = as_number(v)?;
+    if i < 0.0 || i.fract() != 0.0 {
+        return Err(Miss::Error);
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole, non-negative index, checked above"
+    )]
+    Ok(i as usize)
 }
 
 /// A number literal: decimal as written, hexadecimal converted.
