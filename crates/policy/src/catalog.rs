@@ -292,6 +292,15 @@ pub struct DocumentSpec {
     /// wildcard principal of an Allow statement (`any_principal`, in a heredoc document).
     #[serde(default)]
     pub principal_fix: Option<String>,
+    /// A `var.<name>` reference (`{name}` allowed) that replaces the `Action` of the first
+    /// Allow statement granting `*` on `*` (`full_admin`); pair it with `fix_requires` adding
+    /// that variable with a validated shape (POLICIES.md).
+    #[serde(default)]
+    pub action_input: Option<String>,
+    /// A `var.<name>` reference (`{name}` allowed) that replaces the first wildcard (or, for
+    /// `any_principal_or_account_root`, account-root) AWS principal of an Allow statement.
+    #[serde(default)]
+    pub principal_input: Option<String>,
 }
 
 /// A set of policies.
@@ -476,6 +485,20 @@ fn validate_cond(cond: &Cond) -> Result<(), String> {
         return Err(format!(
             "principal_fix `{p}` must be a non-empty principal without quotes, backslashes or `*`"
         ));
+    }
+    if let Some(spec) = &cond.document {
+        for input in [&spec.action_input, &spec.principal_input]
+            .into_iter()
+            .flatten()
+        {
+            let filled = crate::compose::placeholders_filled(input);
+            let is_var = redress_iac::parse_expression(&filled)
+                .ok()
+                .is_some_and(|e| matches!(e.var_or_local(), Some(("var", _))));
+            if !is_var {
+                return Err(format!("input `{input}` must be a `var.<name>` reference"));
+            }
+        }
     }
     if let Some(block) = &cond.fix_block {
         let first = cond.attr.as_deref().and_then(|a| a.split('.').next());

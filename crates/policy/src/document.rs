@@ -4,16 +4,23 @@ use redress_iac::{Block, BlockKind, Expr, ExprKind, Span};
 use serde_json::{Map, Value as Json};
 
 use crate::catalog::{Cond, DocumentRule, DocumentSpec, Missing, Report};
-use crate::cond::{Child, Ctx, Node, NodeKind, Verdict};
+use crate::cond::{Child, Ctx, Node, NodeKind, Verdict, Via, via};
 use crate::edit::{Edit, FixKind, indent_at, insert_into, range};
+use crate::principal::is_account_root;
+use crate::validated::{Shape, marker_shape};
 
 /// A document and, when it is written as JSON text in the file, where that text starts.
-struct Doc<'r> {
-    json: Json,
+pub(crate) struct Doc<'r> {
+    pub json: Json,
     /// The `data "aws_iam_policy_document"` block the document comes from, with its file.
-    data: Option<(&'r str, &'r Block)>,
-    /// `(file, byte offset, text)` of the JSON text, for heredocs.
-    text: Option<(&'r str, usize, String)>,
+    pub data: Option<(&'r str, &'r Block)>,
+    /// `(file, byte offset, text)` of the JSON text, for heredocs (interpolations written in
+    /// place of a value replaced by same-length placeholders, see [`crate::heredoc`]).
+    pub text: Option<(&'r str, usize, String)>,
+    /// The argument of `jsonencode(…)`, with its file.
+    pub object: Option<(&'r str, &'r Expr)>,
+    /// The kind of an edit of the document where it is written (`data` documents: `SetValue`).
+    pub kind: FixKind,
 }
 
 pub(crate) fn eval<'r>(
@@ -30,11 +37,14 @@ pub(crate) fn eval<'r>(
                 "a document check without `attr` needs a policy document subject".into(),
             );
         }
+        let refs = |e: &Expr| crate::validated::var_value(ctx, &node.ctx, node.file, e);
         (
             Doc {
-                json: from_data_block(ctx.subject.block, ctx.repo.text(node.file)),
+                json: from_data_block(ctx.subject.block, ctx.repo.text(node.file), &refs),
                 data: Some((node.file, ctx.subject.block)),
                 text: None,
+                object: None,
+                kind: FixKind::SetValue,
             },
             subject_span,
         )
@@ -58,28 +68,34 @@ pub(crate) fn eval<'r>(
             Some(Child::Value { expr, report }) => {
                 let r = ctx.resolve(node, expr);
                 let src = ctx.repo.text(r.file);
+                let refs = |e: &Expr| crate::validated::var_value(ctx, &r.context, r.file, e);
+                let kind = match via(&r) {
+                    Via::VariableDefault => FixKind::VariableDefault,
+                    Via::Tfvars => FixKind::VariableValue,
+                    Via::ModuleInput => FixKind::ModuleInput,
+                    _ if ctx.subject.is_module => FixKind::ModuleInput,
+                    _ => FixKind::SetValue,
+                };
                 let doc = match &r.expr.kind {
-                    ExprKind::Heredoc(h) => {
-                        let content = src.get(range(&h.body)).unwrap_or("");
-                        match serde_json::from_str(content) {
-                            Ok(json) => Doc {
-                                json,
-                                data: None,
-                                text: Some((r.file, h.body.start_byte, content.to_string())),
-                            },
-                            Err(e) => {
-                                return Verdict::Unknown(format!(
-                                    "`{}` is not JSON: {e}",
-                                    spec.attr
-                                ));
-                            }
+                    ExprKind::Heredoc(h) => match crate::heredoc::read(ctx, &r, h) {
+                        Ok((json, text)) => Doc {
+                            json,
+                            data: None,
+                            text: Some((r.file, h.body.start_byte, text)),
+                            object: None,
+                            kind,
+                        },
+                        Err(e) => {
+                            return Verdict::Unknown(format!("`{}` is not JSON: {e}", spec.attr));
                         }
-                    }
+                    },
                     ExprKind::String(s) => match serde_json::from_str(s) {
                         Ok(json) => Doc {
                             json,
                             data: None,
                             text: None,
+                            object: None,
+                            kind,
                         },
                         Err(e) => {
                             return Verdict::Unknown(format!("`{}` is not JSON: {e}", spec.attr));
@@ -87,9 +103,11 @@ pub(crate) fn eval<'r>(
                     },
                     ExprKind::Call(call) if call.name == "jsonencode" => match call.args.first() {
                         Some(arg) => Doc {
-                            json: to_json(arg, src),
+                            json: to_json(arg, src, &refs),
                             data: None,
                             text: None,
+                            object: Some((r.file, arg)),
+                            kind,
                         },
                         None => return Verdict::Unknown("jsonencode() without argument".into()),
                     },
@@ -103,9 +121,13 @@ pub(crate) fn eval<'r>(
                             let name = rest.split('.').next().unwrap_or("");
                             match find_data(ctx, &r.context, name) {
                                 Some((file, b)) => Doc {
-                                    json: from_data_block(b, ctx.repo.text(file)),
+                                    json: from_data_block(b, ctx.repo.text(file), &|e| {
+                                        crate::validated::var_value(ctx, &r.context, file, e)
+                                    }),
                                     data: Some((file, b)),
                                     text: None,
+                                    object: None,
+                                    kind: FixKind::SetValue,
                                 },
                                 None => {
                                     return Verdict::Unknown(format!(
@@ -127,7 +149,10 @@ pub(crate) fn eval<'r>(
         }
     };
     let Some(found) = check(&doc.json, spec) else {
-        return Verdict::Holds;
+        return match unproven(&doc.json, spec) {
+            Some(why) => Verdict::Unknown(why),
+            None => Verdict::Holds,
+        };
     };
     let (file, span) = match report {
         Some(Report::Resource) => (ctx.subject.file, subject_span),
@@ -153,6 +178,14 @@ pub(crate) fn eval<'r>(
     };
     let fix = match spec.rule {
         DocumentRule::RequireSecureTransport => secure_transport_fix(ctx, node, &doc),
+        DocumentRule::FullAdmin if spec.action_input.is_some() => {
+            crate::input_fix::action(ctx, spec, &doc)
+        }
+        DocumentRule::AnyPrincipal | DocumentRule::AnyPrincipalOrAccountRoot
+            if spec.principal_input.is_some() =>
+        {
+            crate::input_fix::principal(ctx, spec, &doc)
+        }
         DocumentRule::AnyPrincipal => principal_fix(ctx, spec, &doc),
         _ => None,
     };
@@ -160,6 +193,7 @@ pub(crate) fn eval<'r>(
     if hit.fix.is_none() {
         hit.no_fix = Some(match spec.rule {
             DocumentRule::RequireSecureTransport => "the document is not a literal JSON heredoc with a known bucket: add the Deny statement by hand".into(),
+            _ if spec.action_input.is_some() || spec.principal_input.is_some() => "the wildcard could not be replaced in place (it shares a principal list with principals that do not offend, or the document is not a heredoc, `jsonencode` object or policy document): change it by hand".into(),
             DocumentRule::AnyPrincipal if spec.principal_fix.is_some() => "the document is not a literal JSON heredoc: replace the wildcard principal by hand with the principals that need access".into(),
             _ => "narrowing principals or actions needs knowledge of who must keep access: change the statement by hand".into(),
         });
@@ -185,14 +219,7 @@ fn check(doc: &Json, spec: &DocumentSpec) -> Option<Option<String>> {
             }
             None
         }
-        DocumentRule::FullAdmin => statements
-            .iter()
-            .any(|st| {
-                is_allow(st)
-                    && strings(st, "Action").iter().any(|a| a == "*" || a == "*:*")
-                    && strings(st, "Resource").iter().any(|r| r == "*")
-            })
-            .then_some(None),
+        DocumentRule::FullAdmin => statements.iter().any(|st| is_admin(st)).then_some(None),
         DocumentRule::WildcardAction => statements
             .iter()
             .any(|st| is_allow(st) && strings(st, "Action").iter().any(|a| a == "*" || a == "*:*"))
@@ -217,6 +244,33 @@ fn check(doc: &Json, spec: &DocumentSpec) -> Option<Option<String>> {
     }
 }
 
+/// A value from a validated variable that proves nothing about what the rule looks for: a
+/// list validated as actions where a trust policy must exclude account roots.
+fn unproven(doc: &Json, spec: &DocumentSpec) -> Option<String> {
+    if spec.rule != DocumentRule::AnyPrincipalOrAccountRoot {
+        return None;
+    }
+    statements(doc)
+        .into_iter()
+        .filter(|st| is_allow(st) && actions_match(st, &spec.action_prefixes))
+        .filter_map(|st| st.get("Principal")?.get("AWS"))
+        .flat_map(flat_strings)
+        .find(|p| marker_shape(p) == Some(Shape::Actions))
+        .map(|p| {
+            let name = p.rsplit(": ").next().unwrap_or("");
+            format!(
+                "`{name}` is validated as a list of actions, which does not exclude an account root"
+            )
+        })
+}
+
+/// An Allow statement that grants `*` (or `*:*`) actions on `*` resources.
+pub(crate) fn is_admin(st: &Json) -> bool {
+    is_allow(st)
+        && strings(st, "Action").iter().any(|a| a == "*" || a == "*:*")
+        && strings(st, "Resource").iter().any(|r| r == "*")
+}
+
 fn statements(doc: &Json) -> Vec<&Json> {
     match doc.get("Statement") {
         Some(Json::Array(a)) => a.iter().collect(),
@@ -231,11 +285,15 @@ pub(crate) fn is_allow(st: &Json) -> bool {
         .is_none_or(|e| e.eq_ignore_ascii_case("allow"))
 }
 
+/// Whether a statement's actions may include one of `prefixes` (all statements when empty; a
+/// list from a validated variable may hold any action but `*`).
 pub(crate) fn actions_match(st: &Json, prefixes: &[String]) -> bool {
     prefixes.is_empty()
-        || strings(st, "Action")
-            .iter()
-            .any(|a| a == "*" || prefixes.iter().any(|p| a.starts_with(p.as_str())))
+        || strings(st, "Action").iter().any(|a| {
+            a == "*"
+                || marker_shape(a).is_some()
+                || prefixes.iter().any(|p| a.starts_with(p.as_str()))
+        })
 }
 
 fn flat_strings(v: &Json) -> Vec<String> {
@@ -260,24 +318,6 @@ fn any_principal(p: &Json, account_root: bool) -> Option<String> {
     values
         .into_iter()
         .find(|v| v == "*" || (account_root && is_account_root(v)))
-}
-
-/// Whether an AWS principal names a whole account: a bare 12-digit account id (which IAM
-/// reads as that account's root) or `arn:<aws partition>:iam::<account>:root`, in any
-/// partition (`aws`, `aws-cn`, `aws-us-gov`, …) and with an interpolated account id.
-fn is_account_root(principal: &str) -> bool {
-    let v = principal.trim();
-    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
-        return true;
-    }
-    // `arn:aws:iam::<account>:root`, or `arn:aws:iam::root` with the account left out.
-    let parts: Vec<&str> = v.splitn(6, ':').collect();
-    let aws_partition = |p: &str| p == "aws" || p.starts_with("aws-");
-    matches!(
-        parts.as_slice(),
-        ["arn", partition, "iam", "", "root"] | ["arn", partition, "iam", "", _, "root"]
-            if aws_partition(partition)
-    )
 }
 
 /// The `data "aws_iam_policy_document" "name"` block of the module the reference was written
@@ -318,27 +358,32 @@ fn byte_span(ctx: &Ctx<'_>, file: &str, begin: usize, len: usize) -> Span {
     }
 }
 
+/// A reference's JSON value when it is known (a validated variable), for [`to_json`].
+pub(crate) type Refs<'a> = dyn Fn(&Expr) -> Option<Json> + 'a;
+
 /// The JSON equivalent of a `data "aws_iam_policy_document"` block's statements.
-fn from_data_block(block: &Block, src: &str) -> Json {
+pub(crate) fn from_data_block(block: &Block, src: &str, refs: &Refs<'_>) -> Json {
     let mut statements = Vec::new();
     for st in block.nested("statement") {
         let mut m = Map::new();
         let effect = st
             .attribute("effect")
-            .map_or(Json::String("Allow".into()), |a| to_json(&a.expr, src));
+            .map_or(Json::String("Allow".into()), |a| {
+                to_json(&a.expr, src, refs)
+            });
         m.insert("Effect".into(), effect);
         if let Some(a) = st.attribute("actions") {
-            m.insert("Action".into(), to_json(&a.expr, src));
+            m.insert("Action".into(), to_json(&a.expr, src, refs));
         }
         if let Some(a) = st.attribute("resources") {
-            m.insert("Resource".into(), to_json(&a.expr, src));
+            m.insert("Resource".into(), to_json(&a.expr, src, refs));
         }
         let mut principals = Map::new();
         for p in st.nested("principals") {
-            let kind = p.attribute("type").map(|a| to_json(&a.expr, src));
+            let kind = p.attribute("type").map(|a| to_json(&a.expr, src, refs));
             let ids = p
                 .attribute("identifiers")
-                .map(|a| to_json(&a.expr, src))
+                .map(|a| to_json(&a.expr, src, refs))
                 .unwrap_or(Json::Null);
             if let Some(Json::String(kind)) = kind {
                 if kind == "*" {
@@ -353,11 +398,11 @@ fn from_data_block(block: &Block, src: &str) -> Json {
         }
         let mut conditions = Map::new();
         for c in st.nested("condition") {
-            let test = c.attribute("test").map(|a| to_json(&a.expr, src));
-            let var = c.attribute("variable").map(|a| to_json(&a.expr, src));
+            let test = c.attribute("test").map(|a| to_json(&a.expr, src, refs));
+            let var = c.attribute("variable").map(|a| to_json(&a.expr, src, refs));
             let values = c
                 .attribute("values")
-                .map(|a| to_json(&a.expr, src))
+                .map(|a| to_json(&a.expr, src, refs))
                 .unwrap_or(Json::Null);
             if let (Some(Json::String(test)), Some(Json::String(var))) = (test, var) {
                 let entry = conditions
@@ -378,8 +423,9 @@ fn from_data_block(block: &Block, src: &str) -> Json {
     Json::Object(doc)
 }
 
-/// An HCL value as JSON; references and calls become their source text.
-fn to_json(expr: &Expr, src: &str) -> Json {
+/// An HCL value as JSON; a validated variable's value as `refs` gives it, other references
+/// and calls become their source text.
+pub(crate) fn to_json(expr: &Expr, src: &str, refs: &Refs<'_>) -> Json {
     match &expr.kind {
         ExprKind::Null => Json::Null,
         ExprKind::Bool(b) => Json::Bool(*b),
@@ -395,7 +441,7 @@ fn to_json(expr: &Expr, src: &str) -> Json {
             })
             .unwrap_or(Json::Null),
         ExprKind::String(s) => Json::String(s.clone()),
-        ExprKind::List(items) => Json::Array(items.iter().map(|i| to_json(i, src)).collect()),
+        ExprKind::List(items) => Json::Array(items.iter().map(|i| to_json(i, src, refs)).collect()),
         ExprKind::Object(items) => Json::Object(
             items
                 .iter()
@@ -404,11 +450,12 @@ fn to_json(expr: &Expr, src: &str) -> Json {
                         || src.get(range(&i.key.span)).unwrap_or("").to_string(),
                         str::to_string,
                     );
-                    (key, to_json(&i.value, src))
+                    (key, to_json(&i.value, src, refs))
                 })
                 .collect(),
         ),
-        _ => Json::String(src.get(range(&expr.span)).unwrap_or("").to_string()),
+        _ => refs(expr)
+            .unwrap_or_else(|| Json::String(src.get(range(&expr.span)).unwrap_or("").to_string())),
     }
 }
 
@@ -538,33 +585,5 @@ fn bucket_arn<'r>(ctx: &Ctx<'r>, node: &Node<'r>) -> Option<String> {
                 .then(|| format!("${{{base}.arn}}"))
         }
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_account_root;
-
-    #[test]
-    fn account_roots_in_every_form_are_recognised() {
-        for root in [
-            "arn:aws:iam::123456789012:root",
-            "arn:aws-cn:iam::123456789012:root",
-            "arn:aws-us-gov:iam::123456789012:root",
-            "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
-            "arn:aws:iam::root",
-            "123456789012",
-        ] {
-            assert!(is_account_root(root), "{root}");
-        }
-        for other in [
-            "arn:aws:iam::123456789012:role/deploy",
-            "arn:aws:iam::123456789012:user/root",
-            "arn:aws:sts::123456789012:root",
-            "1234567890123",
-            "*",
-        ] {
-            assert!(!is_account_root(other), "{other}");
-        }
     }
 }

@@ -6,7 +6,10 @@
 //! Security Hub, Prowler, Wiz, Orca, AWS Config) to them, evaluation of every policy over
 //! every resource instance of a repository (count/for_each, variable defaults, local module
 //! inputs, registry-module inputs, AWS provider v4 split S3 resources), fix generation as
-//! minimal text edits, fix verification, and SARIF / JSON output.
+//! minimal text edits, fix verification, and SARIF / JSON output. Where no narrower value can
+//! be guessed (`*` on `*`, a trust of any principal or an account root), the fix makes the
+//! privilege an explicit input: a variable with no default whose `validation` Terraform
+//! enforces, which evaluation recognises by its shape (`validated`, `input_fix`, `heredoc`).
 //!
 //! **Public API.**
 //! - [`Catalog::builtin`], [`Catalog::add_dir`]: the policies.
@@ -42,11 +45,14 @@ pub mod equivalents;
 mod error;
 pub mod eval;
 pub mod fix;
+mod heredoc;
 pub mod hint;
+mod input_fix;
 mod network;
 pub mod output;
 mod principal;
 pub mod repo;
+mod validated;
 pub mod verify;
 
 pub use catalog::{Catalog, Policy, PolicyId, Severity};

@@ -1,6 +1,6 @@
-//! The wildcard-principal fix inside a JSON policy document written as text (a heredoc): the
-//! JSON is walked with byte ranges so that only the offending principal is replaced and the
-//! rest of the text (layout, other statements) stays as written.
+//! Fixes inside a JSON policy document written as text (a heredoc): the JSON is walked with
+//! byte ranges so that only the offending principal (or the wildcard `Action`) is replaced and
+//! the rest of the text (layout, other statements) stays as written.
 
 use std::ops::Range;
 
@@ -78,25 +78,36 @@ fn parse(text: &str, range: &Range<usize>) -> Option<Json> {
     serde_json::from_str(text.get(range.clone())?).ok()
 }
 
-/// The replacement of the first wildcard principal of an Allow statement (whose actions match
-/// `prefixes`) in the JSON `text`: `"*"` becomes `{"AWS": "<principal>"}`, and a `"*"` under
-/// `AWS` (alone or in a list) becomes `"<principal>"`. `None` when there is none or the text
-/// is not a JSON object.
-pub(crate) fn wildcard_edit(
-    text: &str,
-    prefixes: &[String],
-    principal: &str,
-) -> Option<(Range<usize>, String)> {
+/// Where the first offending principal of an Allow statement (whose actions match the
+/// prefixes) is written.
+enum Site {
+    /// `"Principal": "*"`: the range of the `"*"`.
+    Bare(Range<usize>),
+    /// `"AWS": "<offending>"`: the range of the string.
+    Aws(Range<usize>),
+    /// An offending element of an `"AWS"` list: its range, the list's, and whether every
+    /// element of the list offends.
+    Element {
+        element: Range<usize>,
+        list: Range<usize>,
+        all: bool,
+    },
+}
+
+/// The ranges of the statements of the JSON document `text`.
+fn statements(text: &str) -> Option<Vec<Range<usize>>> {
     let start = skip_ws(text, 0);
     let doc = value_at(text, start)?;
     let top = members(text, &doc)?;
     let statements = member(&top, "Statement")?;
-    let statements = match text.as_bytes().get(statements.start) {
-        Some(b'[') => elements(text, statements)?,
-        _ => vec![statements.clone()],
-    };
-    let quoted = format!("\"{principal}\"");
-    for st in statements {
+    match text.as_bytes().get(statements.start) {
+        Some(b'[') => elements(text, statements),
+        _ => Some(vec![statements.clone()]),
+    }
+}
+
+fn find_site(text: &str, prefixes: &[String], offends: impl Fn(&str) -> bool) -> Option<Site> {
+    for st in statements(text)? {
         let Some(json) = parse(text, &st) else {
             continue;
         };
@@ -110,22 +121,26 @@ pub(crate) fn wildcard_edit(
             continue;
         };
         match parse(text, p) {
-            Some(Json::String(s)) if s == "*" => {
-                return Some((p.clone(), format!("{{\"AWS\": {quoted}}}")));
-            }
+            Some(Json::String(s)) if s == "*" => return Some(Site::Bare(p.clone())),
             Some(Json::Object(_)) => {
                 let inner = members(text, p)?;
                 let Some(aws) = member(&inner, "AWS") else {
                     continue;
                 };
                 match parse(text, aws) {
-                    Some(Json::String(s)) if s == "*" => return Some((aws.clone(), quoted)),
-                    Some(Json::Array(_)) => {
-                        let star = elements(text, aws)?
+                    Some(Json::String(s)) if offends(&s) => return Some(Site::Aws(aws.clone())),
+                    Some(Json::Array(items)) => {
+                        let offending = |e: &Json| e.as_str().is_some_and(&offends);
+                        let all = items.iter().all(offending);
+                        let element = elements(text, aws)?
                             .into_iter()
-                            .find(|e| parse(text, e) == Some(Json::String("*".into())));
-                        if let Some(e) = star {
-                            return Some((e, quoted));
+                            .find(|e| parse(text, e).as_ref().is_some_and(offending));
+                        if let Some(element) = element {
+                            return Some(Site::Element {
+                                element,
+                                list: aws.clone(),
+                                all,
+                            });
                         }
                     }
                     _ => {}
@@ -135,6 +150,73 @@ pub(crate) fn wildcard_edit(
         }
     }
     None
+}
+
+/// The replacement of the first wildcard principal of an Allow statement (whose actions match
+/// `prefixes`) in the JSON `text`: `"*"` becomes `{"AWS": "<principal>"}`, and a `"*"` under
+/// `AWS` (alone or in a list) becomes `"<principal>"`. `None` when there is none or the text
+/// is not a JSON object.
+pub(crate) fn wildcard_edit(
+    text: &str,
+    prefixes: &[String],
+    principal: &str,
+) -> Option<(Range<usize>, String)> {
+    let quoted = format!("\"{principal}\"");
+    Some(match find_site(text, prefixes, |s| s == "*")? {
+        Site::Bare(r) => (r, format!("{{\"AWS\": {quoted}}}")),
+        Site::Aws(r) | Site::Element { element: r, .. } => (r, quoted),
+    })
+}
+
+/// The replacement of the first offending AWS principal of an Allow statement (`*`, or with
+/// `account_root` also a whole account) with `value`, JSON text standing for a list of
+/// principals: `"*"` becomes `{"AWS": <value>}`, an offending `"AWS"` string or a list of
+/// only offending ones becomes `<value>`. `None` when there is none, or when the list also
+/// names other principals (they would be lost).
+pub(crate) fn input_edit(
+    text: &str,
+    prefixes: &[String],
+    account_root: bool,
+    value: &str,
+) -> Option<(Range<usize>, String)> {
+    let offends = |s: &str| s == "*" || (account_root && is_account_root(s));
+    match find_site(text, prefixes, offends)? {
+        Site::Bare(r) => Some((r, format!("{{\"AWS\": {value}}}"))),
+        Site::Aws(r)
+        | Site::Element {
+            list: r, all: true, ..
+        } => Some((r, value.to_string())),
+        Site::Element { all: false, .. } => None,
+    }
+}
+
+/// The range of the `Action` value of the first Allow statement that grants `*` on `*`.
+pub(crate) fn admin_action(text: &str) -> Option<Range<usize>> {
+    statements(text)?.into_iter().find_map(|st| {
+        let json = parse(text, &st)?;
+        if !crate::document::is_admin(&json) {
+            return None;
+        }
+        member(&members(text, &st)?, "Action").cloned()
+    })
+}
+
+/// Whether an AWS principal names a whole account: a bare 12-digit account id (which IAM
+/// reads as that account's root) or `arn:<aws partition>:iam::<account>:root`, in any
+/// partition (`aws`, `aws-cn`, `aws-us-gov`, …) and with an interpolated account id.
+pub(crate) fn is_account_root(principal: &str) -> bool {
+    let v = principal.trim();
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    // `arn:aws:iam::<account>:root`, or `arn:aws:iam::root` with the account left out.
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    let aws_partition = |p: &str| p == "aws" || p.starts_with("aws-");
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", "root"] | ["arn", partition, "iam", "", _, "root"]
+            if aws_partition(partition)
+    )
 }
 
 #[cfg(test)]
@@ -187,5 +269,58 @@ mod tests {
             r#"{"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}}}"#;
         assert!(wildcard_edit(named, &[], ROOT).is_none());
         assert!(wildcard_edit("not json", &[], ROOT).is_none());
+    }
+
+    #[test]
+    fn an_input_replaces_a_whole_offending_principal_and_the_admin_action_is_found() {
+        let value = "${jsonencode(var.p)}";
+        let root =
+            r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["123456789012", "*"]}}]}"#;
+        let (r, new) = input_edit(root, &[], true, value).expect("edit");
+        assert_eq!(
+            (&root[r], new.as_str()),
+            (r#"["123456789012", "*"]"#, value)
+        );
+        // Without account roots offending, the list also names a principal that stays.
+        assert!(input_edit(root, &[], false, value).is_none());
+        let bare = r#"{"Statement": {"Effect": "Allow", "Principal": "*"}}"#;
+        let (r, new) = input_edit(bare, &[], true, value).expect("edit");
+        assert_eq!(
+            (&bare[r], new.as_str()),
+            ("\"*\"", r#"{"AWS": ${jsonencode(var.p)}}"#)
+        );
+        let admin = r#"{"Statement": [
+  {"Effect": "Deny", "Action": "*", "Resource": "*"},
+  {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
+]}"#;
+        let r = admin_action(admin).expect("admin statement");
+        assert_eq!(&admin[r], r#"["*"]"#);
+        assert!(
+            admin_action(r#"{"Statement": {"Action": "*", "Resource": "arn:aws:s3:::b"}}"#)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn account_roots_in_every_form_are_recognised() {
+        for root in [
+            "arn:aws:iam::123456789012:root",
+            "arn:aws-cn:iam::123456789012:root",
+            "arn:aws-us-gov:iam::123456789012:root",
+            "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
+            "arn:aws:iam::root",
+            "123456789012",
+        ] {
+            assert!(is_account_root(root), "{root}");
+        }
+        for other in [
+            "arn:aws:iam::123456789012:role/deploy",
+            "arn:aws:iam::123456789012:user/root",
+            "arn:aws:sts::123456789012:root",
+            "1234567890123",
+            "*",
+        ] {
+            assert!(!is_account_root(other), "{other}");
+        }
     }
 }

@@ -147,24 +147,6 @@ fn a_kms_key_without_policy_gets_the_default_key_policy() {
 }
 
 #[test]
-fn full_admin_and_account_root_trust_stay_manual_with_their_reason() {
-    let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }] })\n}\n";
-    let f = propose(
-        &repo(&[("main.tf", text)]),
-        "RDX-IAM-001",
-        "aws_iam_policy.p",
-    );
-    assert!(!f.offered);
-    assert!(
-        f.reason
-            .as_deref()
-            .is_some_and(|r| r.contains("no sound automatic narrowing")),
-        "{:?}",
-        f.reason
-    );
-}
-
-#[test]
 fn a_wildcard_trust_limited_by_a_condition_still_fails_like_an_account_root() {
     // `*` with aws:PrincipalAccount admits every identity of the account (as the account root
     // does), aws:PrincipalOrgID every account of the organization, and sts:ExternalId is a
@@ -182,11 +164,19 @@ fn a_wildcard_trust_limited_by_a_condition_still_fails_like_an_account_root() {
         );
         let r = evaluate(&repo(&[("main.tf", &text)]), &catalog);
         assert_eq!(r[0].status, Status::Fail, "{condition}");
+        // The fix does not rely on the condition: the principal becomes a validated input
+        // naming roles, and the condition stays as written.
         let f = propose(
             &repo(&[("main.tf", &text)]),
             "RDX-IAM-002",
             "aws_iam_role.r",
         );
-        assert!(!f.offered, "{condition}");
+        assert!(f.offered, "{condition}: {:?}", f.reason);
+        let out = &f.patched["main.tf"];
+        assert!(
+            out.contains(r#""Principal": {"AWS": ${jsonencode(var.r_trusted_principals)}}"#)
+                && out.contains(&format!(r#""Condition": {condition}"#)),
+            "{out}"
+        );
     }
 }

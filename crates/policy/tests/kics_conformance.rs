@@ -2,27 +2,15 @@
 //! and its KICS queries, every expected line of `positive_expected_result.json` is reported,
 //! negatives report nothing, and every failing instance of a positive case gets a verified fix
 //! (checked with a real `git apply --check`) that makes it pass; applying the fixes one after
-//! the other, the whole file then scans clean for the policy. Policies whose fix needs a human
-//! decision are listed in `MANUAL`; each such case prints the reason the fix gives instead.
+//! the other, the whole file then scans clean for the policy. No instance is left without a
+//! fix: a policy whose fix needs a human decision (RDX-IAM-001's actions, RDX-IAM-002's trusted
+//! roles) asks for it as a validated Terraform input.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use redress_policy::{Catalog, Repo, Status, evaluate, fix};
-
-/// Policies without an automatic fix, by design (see each policy's `breaks`).
-const MANUAL: &[&str] = &[
-    "RDX-IAM-001", // which actions the holder really needs: no sound narrowing of `*` on `*`
-    "RDX-IAM-002", // which roles may assume: the account root still fails the policy
-];
-
-fn manual(policy: &str, address: &str) -> bool {
-    let rtype = address.split('.').next().unwrap_or("");
-    MANUAL
-        .iter()
-        .any(|m| *m == policy || *m == format!("{policy}:{rtype}"))
-}
 
 fn corpora() -> Option<PathBuf> {
     let root = std::env::var_os("REDRESS_CORPORA")
@@ -99,31 +87,25 @@ struct Counts {
     negatives: usize,
     negative_hits: usize,
     fixes: usize,
-    manual: usize,
     cases: usize,
     clean: usize,
-    /// `file address: why` for every instance without an automatic fix.
-    manual_reasons: Vec<String>,
 }
 
 /// Applies the fixes of every failing instance one after the other (each proposed on the file
-/// as the previous fixes left it). `Ok(true)` when the file then scans clean for the policy,
-/// `Ok(false)` when only manual instances still fail, `Err` with the first problem otherwise.
-fn fix_all(catalog: &Catalog, policy: &str, name: &str, text: &str) -> Result<bool, String> {
+/// as the previous fixes left it). `Ok(())` when the file then scans clean for the policy,
+/// `Err` with the first problem otherwise.
+fn fix_all(catalog: &Catalog, policy: &str, name: &str, text: &str) -> Result<(), String> {
     let only = catalog.subset(&[policy]);
     let mut current = text.to_string();
     for _ in 0..50 {
         let repo = Repo::from_sources([(name.to_string(), current.clone())]);
         let failing: Vec<String> = evaluate(&repo, &only)
             .into_iter()
-            .filter(|r| r.status == Status::Fail && !manual(policy, &r.address))
+            .filter(|r| r.status == Status::Fail)
             .map(|r| r.address)
             .collect();
         let Some(address) = failing.first() else {
-            let still = evaluate(&repo, &only)
-                .iter()
-                .any(|r| r.status == Status::Fail);
-            return Ok(!still);
+            return Ok(());
         };
         let f = fix::propose(&repo, catalog, policy, address).map_err(|e| e.to_string())?;
         if !f.offered {
@@ -150,7 +132,7 @@ fn kics_positives_negatives_and_fixes() {
     let mut failures: Vec<String> = Vec::new();
     let mut covered_queries = BTreeSet::new();
     println!(
-        "{:<15} {:<48} {:>9} {:>6} {:>9} {:>17} {:>11}",
+        "{:<15} {:<48} {:>9} {:>6} {:>9} {:>6} {:>11}",
         "policy", "kics query", "expected", "extra", "neg-hits", "fixes", "clean/cases"
     );
     let mut totals = Counts::default();
@@ -207,17 +189,10 @@ fn kics_positives_negatives_and_fixes() {
                     let f = fix::propose(&repo, &catalog, policy.id.as_str(), &address)
                         .expect("propose");
                     if !f.offered {
-                        if manual(policy.id.as_str(), &address)
-                            && let Some(reason) = &f.reason
-                        {
-                            c.manual += 1;
-                            c.manual_reasons.push(format!("{name} {address}: {reason}"));
-                        } else {
-                            failures.push(format!(
-                                "{} {query_name}/{name} {address}: no verified fix: {:?}",
-                                policy.id, f.reason
-                            ));
-                        }
+                        failures.push(format!(
+                            "{} {query_name}/{name} {address}: no verified fix: {:?}",
+                            policy.id, f.reason
+                        ));
                         continue;
                     }
                     if let Err(e) = git_apply_check(&text, &name, &f.diff) {
@@ -247,8 +222,7 @@ fn kics_positives_negatives_and_fixes() {
                 }
                 c.cases += 1;
                 match fix_all(&catalog, policy.id.as_str(), &name, &text) {
-                    Ok(true) => c.clean += 1,
-                    Ok(false) => {}
+                    Ok(()) => c.clean += 1,
                     Err(e) => failures.push(format!(
                         "{} {query_name}/{name}: fixing every instance in turn: {e}",
                         policy.id
@@ -270,7 +244,7 @@ fn kics_positives_negatives_and_fixes() {
                 }
             }
             println!(
-                "{:<15} {:<48} {:>4}/{:<4} {:>6} {:>4}/{:<4} {:>4} +{} manual {:>6}/{}",
+                "{:<15} {:<48} {:>4}/{:<4} {:>6} {:>4}/{:<4} {:>6} {:>6}/{}",
                 policy.id.as_str(),
                 query_name,
                 c.found,
@@ -279,31 +253,25 @@ fn kics_positives_negatives_and_fixes() {
                 c.negative_hits,
                 c.negatives,
                 c.fixes,
-                c.manual,
                 c.clean,
                 c.cases
             );
-            for why in &c.manual_reasons {
-                println!("    no automatic fix: {why}");
-            }
             totals.expected += c.expected;
             totals.found += c.found;
             totals.negative_hits += c.negative_hits;
             totals.negatives += c.negatives;
             totals.fixes += c.fixes;
-            totals.manual += c.manual;
             totals.cases += c.cases;
             totals.clean += c.clean;
         }
     }
     println!(
-        "total: {}/{} expected lines, {} hits in {} negative files, {} verified fixes + {} manual instances; {}/{} positive files scan clean after fixing every instance",
+        "total: {}/{} expected lines, {} hits in {} negative files, {} verified fixes (every failing instance); {}/{} positive files scan clean after fixing every instance",
         totals.found,
         totals.expected,
         totals.negative_hits,
         totals.negatives,
         totals.fixes,
-        totals.manual,
         totals.clean,
         totals.cases
     );
