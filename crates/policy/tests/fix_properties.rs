@@ -297,3 +297,167 @@ proptest! {
         prop_assert_eq!(f.closes.len(), results.len(), "closes {:?}", f.closes);
     }
 }
+
+/// IAM documents: (form, wildcard or right action / principal, deny statement first, count).
+#[derive(Debug, Clone)]
+struct IamCase {
+    form: usize,
+    value: usize,
+    rtype: usize,
+    deny_first: bool,
+    count: Option<u8>,
+    name: String,
+}
+
+const IAM_TYPES: &[&str] = &[
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+];
+
+/// (JSON action in heredocs, HCL action elsewhere, offends)
+const IAM_ACTIONS: &[(&str, &str, bool)] = &[
+    ("\"*\"", "\"*\"", true),
+    ("[\"*\"]", "[\"*\"]", true),
+    ("\"*:*\"", "\"*:*\"", true),
+    (
+        "[\"s3:GetObject\", \"*\"]",
+        "[\"s3:GetObject\", \"*\"]",
+        true,
+    ),
+    ("[\"s3:GetObject\"]", "[\"s3:GetObject\"]", false),
+    ("\"iam:*\"", "\"iam:*\"", false),
+];
+
+/// (JSON principal of a trust policy, offends)
+const IAM_PRINCIPALS: &[(&str, bool)] = &[
+    ("\"*\"", true),
+    ("{\"AWS\": \"*\"}", true),
+    ("{\"AWS\": \"arn:aws:iam::123456789012:root\"}", true),
+    ("{\"AWS\": [\"123456789012\"]}", true),
+    (
+        "{\"AWS\": \"arn:aws:iam::123456789012:role/deploy\"}",
+        false,
+    ),
+    ("{\"Service\": \"ec2.amazonaws.com\"}", false),
+];
+
+fn iam_case() -> impl Strategy<Value = IamCase> {
+    (
+        0..4usize,
+        0..IAM_ACTIONS.len().max(IAM_PRINCIPALS.len()),
+        0..IAM_TYPES.len(),
+        any::<bool>(),
+        proptest::option::of(1u8..3),
+        "[a-z][a-z0-9_-]{0,10}",
+    )
+        .prop_map(|(form, value, rtype, deny_first, count, name)| IamCase {
+            form,
+            value,
+            rtype,
+            deny_first,
+            count,
+            name,
+        })
+}
+
+/// The file, policy, address and whether the instance must fail.
+fn build_iam(c: &IamCase) -> (String, &'static str, String, bool) {
+    let count = c
+        .count
+        .map(|n| format!("  count = {n}\n"))
+        .unwrap_or_default();
+    let n = &c.name;
+    let (json_action, hcl_action, offends) = IAM_ACTIONS[c.value % IAM_ACTIONS.len()];
+    let deny_json = if c.deny_first {
+        "    {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\", \"Principal\": \"*\"},\n"
+    } else {
+        ""
+    };
+    match c.form {
+        0 => {
+            let rtype = IAM_TYPES[c.rtype];
+            let text = format!(
+                "resource \"{rtype}\" \"{n}\" {{\n{count}  policy = <<EOF\n{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{deny_json}    {{\n      \"Effect\": \"Allow\",\n      \"Action\": {json_action},\n      \"Resource\": \"*\"\n    }}\n  ]\n}}\nEOF\n}}\n"
+            );
+            (text, "RDX-IAM-001", format!("{rtype}.{n}"), offends)
+        }
+        1 => {
+            let rtype = IAM_TYPES[c.rtype];
+            let deny = if c.deny_first {
+                "      { Effect = \"Deny\", Action = \"*\", Resource = \"*\" },\n"
+            } else {
+                ""
+            };
+            let text = format!(
+                "resource \"{rtype}\" \"{n}\" {{\n{count}  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n{deny}      {{\n        Effect   = \"Allow\"\n        Action   = {hcl_action}\n        Resource = \"*\"\n      }},\n    ]\n  }})\n}}\n"
+            );
+            (text, "RDX-IAM-001", format!("{rtype}.{n}"), offends)
+        }
+        2 => {
+            let deny = if c.deny_first {
+                "  statement {\n    effect    = \"Deny\"\n    actions   = [\"*\"]\n    resources = [\"*\"]\n  }\n\n"
+            } else {
+                ""
+            };
+            let list = if hcl_action.starts_with('[') {
+                hcl_action.to_string()
+            } else {
+                format!("[{hcl_action}]")
+            };
+            let text = format!(
+                "data \"aws_iam_policy_document\" \"{n}\" {{\n{count}{deny}  statement {{\n    actions   = {list}\n    resources = [\"*\"]\n  }}\n}}\n"
+            );
+            (
+                text,
+                "RDX-IAM-001",
+                format!("data.aws_iam_policy_document.{n}"),
+                offends,
+            )
+        }
+        _ => {
+            let (principal, offends) = IAM_PRINCIPALS[c.value % IAM_PRINCIPALS.len()];
+            let text = format!(
+                "resource \"aws_iam_role\" \"{n}\" {{\n{count}  assume_role_policy = <<EOF\n{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {{\n      \"Effect\": \"Allow\",\n      \"Principal\": {principal},\n      \"Action\": \"sts:AssumeRole\"\n    }}\n  ]\n}}\nEOF\n}}\n"
+            );
+            (text, "RDX-IAM-002", format!("aws_iam_role.{n}"), offends)
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Full-admin statements and wildcard / account-root trusts, in heredocs, `jsonencode`
+    /// objects and policy documents, with and without `count` or a Deny statement: every
+    /// failing one gets a verified fix (a validated input) that parses and passes.
+    #[test]
+    fn generated_iam_fixes_parse_and_pass(c in iam_case()) {
+        let catalog = Catalog::builtin().expect("catalog");
+        let (text, policy, address, should_fail) = build_iam(&c);
+        let only = catalog.subset(&[policy]);
+        let files = vec![("main.tf".to_string(), text.clone())];
+        let repo = Repo::from_sources(files.clone());
+        prop_assert!(repo.errors().is_empty(), "generated input does not parse: {:?}\n{text}", repo.errors());
+        let results: Vec<_> = evaluate(&repo, &only).into_iter().filter(|r| selects(&address, &r.address)).collect();
+        prop_assert_eq!(results.len(), c.count.map_or(1, usize::from), "instances of {}", address);
+        let expected = if should_fail { Status::Fail } else { Status::Pass };
+        for r in &results {
+            prop_assert_eq!(r.status, expected, "{} {:?} {:?}\n{}", r.address, r.violations, r.reason, text);
+        }
+        if !should_fail {
+            return Ok(());
+        }
+        let f = fix::propose(&repo, &catalog, policy, &address).expect("propose");
+        prop_assert!(f.offered, "fix not offered: {:?}\n{}\n{}", f.reason, text, f.diff);
+        let patched = f.patched.get("main.tf").cloned().unwrap_or_default();
+        let reparsed = Repo::from_sources([("main.tf".to_string(), patched.clone())]);
+        prop_assert!(reparsed.errors().is_empty(), "does not parse after the fix: {:?}\n{patched}", reparsed.errors());
+        prop_assert!(hcl::edit::parser::parse_body(&patched).is_ok(), "refused by hcl-rs after the fix:\n{patched}");
+        for r in evaluate(&reparsed, &only).iter().filter(|r| selects(&address, &r.address)) {
+            prop_assert_eq!(r.status, Status::Pass, "{} still fails: {:?}\n{}", r.address, r.violations, f.diff);
+        }
+        prop_assert_eq!(f.closes.len(), results.len(), "closes {:?}", f.closes);
+    }
+}
