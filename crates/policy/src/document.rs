@@ -464,7 +464,11 @@ fn principal_fix(ctx: &Ctx<'_>, spec: &DocumentSpec, doc: &Doc<'_>) -> Option<(F
     let principal = spec.principal_fix.as_deref()?;
     let (file, start, text) = doc.text.as_ref()?;
     let (r, new) = crate::principal::wildcard_edit(text, &spec.action_prefixes, principal)?;
-    let kind = if ctx.subject.is_module {
+    // A document written as a variable default keeps that kind: the principal interpolates a
+    // data source, which a default cannot refer to, so `fix_requires` withholds the fix.
+    let kind = if doc.kind == FixKind::VariableDefault {
+        FixKind::VariableDefault
+    } else if ctx.subject.is_module {
         FixKind::ModuleInput
     } else {
         FixKind::SetValue

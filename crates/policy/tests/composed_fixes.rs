@@ -180,3 +180,25 @@ fn a_wildcard_trust_limited_by_a_condition_still_fails_like_an_account_root() {
         );
     }
 }
+
+#[test]
+fn a_document_in_a_variable_default_gets_no_fix_that_interpolates_into_the_default() {
+    // A variable default cannot refer to a data source or another variable, so neither the
+    // account-root principal (SQS) nor the validated input (IAM) may be written into it.
+    let queue = "variable \"queue_policy\" {\n  default = <<EOF\n{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"sqs:SendMessage\", \"Resource\": \"*\"}]}\nEOF\n}\n\nresource \"aws_sqs_queue_policy\" \"q\" {\n  queue_url = \"https://sqs.example/q\"\n  policy    = var.queue_policy\n}\n";
+    let admin = "variable \"admin\" {\n  default = <<EOF\n{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}\nEOF\n}\n\nresource \"aws_iam_policy\" \"p\" {\n  policy = var.admin\n}\n";
+    for (text, policy, address) in [
+        (queue, "RDX-SQS-002", "aws_sqs_queue_policy.q"),
+        (admin, "RDX-IAM-001", "aws_iam_policy.p"),
+    ] {
+        let f = propose(&repo(&[("main.tf", text)]), policy, address);
+        assert!(!f.offered, "{policy}: {}", f.diff);
+        assert!(
+            f.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("variable default")),
+            "{policy}: {:?}",
+            f.reason
+        );
+    }
+}
