@@ -261,3 +261,44 @@ fn a_trust_of_a_variable_validated_as_actions_is_not_proven() {
         Status::Unknown
     );
 }
+
+#[test]
+fn trusts_written_with_jsonencode_or_a_policy_document_get_the_input_too() {
+    let object = "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({\n    Statement = [{\n      Effect    = \"Allow\"\n      Action    = \"sts:AssumeRole\"\n      Principal = \"*\"\n    }]\n  })\n}\n";
+    assert_fixed(
+        &[("main.tf", object)],
+        "RDX-IAM-002",
+        "aws_iam_role.r",
+        "      Principal = { AWS = var.r_trusted_principals }\n",
+        "r_trusted_principals",
+    );
+    let object_root = object.replace(
+        "Principal = \"*\"",
+        "Principal = { AWS = \"arn:aws:iam::123456789012:root\" }",
+    );
+    assert_fixed(
+        &[("main.tf", &object_root)],
+        "RDX-IAM-002",
+        "aws_iam_role.r",
+        "      Principal = { AWS = var.r_trusted_principals }\n",
+        "r_trusted_principals",
+    );
+    let data = "data \"aws_iam_policy_document\" \"trust\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n    principals {\n      type        = \"*\"\n      identifiers = [\"*\"]\n    }\n  }\n}\n\nresource \"aws_iam_role\" \"r\" {\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}\n";
+    assert_fixed(
+        &[("main.tf", data)],
+        "RDX-IAM-002",
+        "aws_iam_role.r",
+        "    principals {\n      type        = \"AWS\"\n      identifiers = var.r_trusted_principals\n    }\n",
+        "r_trusted_principals",
+    );
+    let data_root = data
+        .replace("type        = \"*\"", "type        = \"AWS\"")
+        .replace("[\"*\"]", "[\"arn:aws:iam::123456789012:root\"]");
+    assert_fixed(
+        &[("main.tf", &data_root)],
+        "RDX-IAM-002",
+        "aws_iam_role.r",
+        "      identifiers = var.r_trusted_principals\n",
+        "r_trusted_principals",
+    );
+}
