@@ -359,8 +359,7 @@ pub async fn create_campaign(
         },
     };
     let store = crate::ssr::state()?.store;
-    let campaign = store.create_campaign(&user, new).await?;
-    let report = store.plan_campaign(&user, campaign.id).await?;
+    let (campaign, report) = store.create_and_plan_campaign(&user, new).await?;
     leptos_axum::redirect(&format!("/campaigns/{}", campaign.id));
     Ok(summary(campaign.id, &report))
 }

@@ -8,7 +8,8 @@ use redress_store::{
     testing::all_backends,
 };
 use redress_types::{
-    Assignee, CampaignScope, CampaignSource, Role, UserSummary, VerificationStatus, WorkItemState,
+    Assignee, AuditQuery, CampaignScope, CampaignSource, CampaignStatus, Role, UserSummary,
+    VerificationStatus, WorkItemState,
 };
 
 const MAIN_TF: &str = r#"resource "aws_db_instance" "app" {
@@ -205,5 +206,100 @@ async fn count_instances_become_one_item_with_a_verified_fix_and_strays_stay_unm
         let none = store.plan_campaign(&lead, other.id).await.unwrap();
         assert_eq!((none.placed, none.unmapped_total), (0, 3));
         assert!(none.unmapped[0].reason.contains("no registered repository"));
+    }
+}
+
+/// A repository with MAIN_TF, its state, and the three RDS.3 findings imported.
+async fn repository_with_findings(store: &Store, lead: &UserSummary) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), MAIN_TF).unwrap();
+    let repo = store
+        .create_repository(
+            lead,
+            NewRepository {
+                name: "acme/infra".into(),
+                source: RepositorySource::Local {
+                    path: dir.path().display().to_string(),
+                },
+                default_branch: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_root_module(lead, repo.id, ".", NewRootState::Uploaded(STATE.into()))
+        .await
+        .unwrap();
+    let findings = rds3(&[
+        "arn:aws:rds:eu-west-1:111122223333:db:app-0",
+        "arn:aws:rds:eu-west-1:111122223333:db:app-1",
+    ]);
+    store
+        .import_findings(
+            std::io::Cursor::new(findings),
+            ImportRequest::new("hub.json"),
+        )
+        .await
+        .unwrap();
+    dir
+}
+
+/// How many audit events of this action the store holds.
+async fn events(store: &Store, action: &str) -> u64 {
+    store
+        .audit_events(&AuditQuery {
+            action: Some(action.into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .total
+}
+
+#[tokio::test]
+async fn creating_and_planning_is_one_transaction() {
+    for db in all_backends().await.unwrap() {
+        let store = &db.store;
+        let lead = user(store, "lead@example.com", Role::Security).await;
+        let _dir = repository_with_findings(store, &lead).await;
+
+        // The owner does not exist: planning was worked out, but nothing is written.
+        let mut bad = campaign(&lead, None);
+        bad.owner_id = lead.id + 1000;
+        let err = store
+            .create_and_plan_campaign(&lead, bad)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert_eq!(store.list_campaigns(None, 1, 50).await.unwrap().total, 0);
+        assert_eq!(events(store, "campaign.plan").await, 0, "{}", db.backend);
+        assert_eq!(events(store, "work_item.create").await, 0);
+
+        // Valid: the campaign, its item, the verified fix and both audit events appear together.
+        let (c, report) = store
+            .create_and_plan_campaign(&lead, campaign(&lead, None))
+            .await
+            .unwrap();
+        assert_eq!(c.status, CampaignStatus::Draft);
+        assert_eq!(
+            (report.placed, report.items_created, report.fixes_proposed),
+            (2, 1, 1),
+            "{}: {report:?}",
+            db.backend
+        );
+        let items = store.campaign_work_items(c.id, None, 1, 50).await.unwrap();
+        assert_eq!(items.total, 1);
+        assert_eq!(items.items[0].state, WorkItemState::FixProposed);
+        assert_eq!(events(store, "campaign.create").await, 1);
+        assert_eq!(events(store, "campaign.plan").await, 1);
+
+        // Planning an archived campaign is refused and records no plan run.
+        store
+            .set_campaign_status(&lead, c.id, CampaignStatus::Archived)
+            .await
+            .unwrap();
+        let err = store.plan_campaign(&lead, c.id).await.unwrap_err();
+        assert!(err.to_string().contains("archived"), "{err}");
+        assert_eq!(events(store, "campaign.plan").await, 1, "{}", db.backend);
     }
 }

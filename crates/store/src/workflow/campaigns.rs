@@ -7,8 +7,8 @@ use redress_types::{
     WorkItemState,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
@@ -73,61 +73,23 @@ impl Store {
         actor: &UserSummary,
         new: NewCampaign,
     ) -> Result<Campaign, StoreError> {
-        let name = new.name.trim().to_owned();
-        if name.is_empty() || name.len() > 200 {
-            return Err(StoreError::invalid("name", "must be 1 to 200 characters"));
-        }
-        if new.description.len() > 10_000 {
-            return Err(StoreError::invalid(
-                "description",
-                "is longer than 10000 characters",
-            ));
-        }
-        if new.due_date < new.start_date {
-            return Err(StoreError::invalid("due_date", "is before the start date"));
-        }
-        let source = match new.source {
-            CampaignSource::PolicySet { policies } => {
-                let mut policies: Vec<String> = policies
-                    .into_iter()
-                    .map(|p| p.trim().to_owned())
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                policies.sort();
-                policies.dedup();
-                if policies.is_empty() {
-                    return Err(StoreError::invalid("policies", "name at least one policy"));
-                }
-                if policies.len() > MAX_POLICIES {
-                    return Err(StoreError::invalid(
-                        "policies",
-                        format!("name at most {MAX_POLICIES}"),
-                    ));
-                }
-                CampaignSource::PolicySet { policies }
-            }
-            CampaignSource::Filter { mut filter } => {
-                filter.page = 1;
-                CampaignSource::Filter { filter }
-            }
-        };
-        let mut scope = new.scope;
-        scope.repository_glob = match scope.repository_glob.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(g) => Some(glob::validate("repository_glob", g)?),
-        };
-        if let Some(sev) = &scope.min_severity
-            && !SEVERITIES.contains(&sev.as_str())
-        {
-            return Err(StoreError::invalid(
-                "min_severity",
-                format!("must be one of {}", SEVERITIES.join(", ")),
-            ));
-        }
-        scope.accounts.retain(|a| !a.trim().is_empty());
+        let new = validate_new_campaign(new)?;
         let txn = self.db.begin().await?;
+        let created = self.create_campaign_in(&txn, actor, new).await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// Inserts a validated campaign (see [`validate_new_campaign`]) and its audit event
+    /// inside `txn`.
+    pub(crate) async fn create_campaign_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &UserSummary,
+        new: NewCampaign,
+    ) -> Result<Campaign, StoreError> {
         if user::Entity::find_by_id(new.owner_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .is_none()
         {
@@ -137,29 +99,28 @@ impl Store {
             ));
         }
         let model = campaign::ActiveModel {
-            name: Set(name),
+            name: Set(new.name),
             description: Set(new.description),
             owner_id: Set(new.owner_id),
             start_date: Set(new.start_date),
             due_date: Set(new.due_date),
             status: Set(CampaignStatus::Draft.as_str().to_owned()),
-            source: Set(to_json(&source)?),
-            repository_glob: Set(scope.repository_glob.clone()),
-            accounts: Set(to_json(&scope.accounts)?),
-            teams: Set(to_json(&scope.teams)?),
-            min_severity: Set(scope.min_severity.clone()),
+            source: Set(to_json(&new.source)?),
+            repository_glob: Set(new.scope.repository_glob.clone()),
+            accounts: Set(to_json(&new.scope.accounts)?),
+            teams: Set(to_json(&new.scope.teams)?),
+            min_severity: Set(new.scope.min_severity.clone()),
             created_at: Set(self.now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let created = to_campaign(model)?;
         AuditEntry::new("campaign.create", "campaign", created.id)
             .campaign(created.id)
             .after(&created)
-            .write(&txn, self, &Actor::user(actor))
+            .write(txn, self, &Actor::user(actor))
             .await?;
-        txn.commit().await?;
         Ok(created)
     }
 
@@ -232,81 +193,7 @@ impl Store {
     /// At most [`MAX_CANDIDATE_FINDINGS`], by id.
     pub async fn campaign_findings(&self, id: i64) -> Result<Vec<CampaignFinding>, StoreError> {
         let c = to_campaign(find_campaign(&self.db, id).await?)?;
-        let f = Alias::new("findings");
-        let col = |name: &str| Expr::col((Alias::new("findings"), Alias::new(name)));
-        let mut q = Query::select();
-        q.from(f.clone())
-            .columns(
-                [
-                    "id",
-                    "policy_id",
-                    "rule_id",
-                    "source_tool",
-                    "account",
-                    "primary_resource",
-                    "file",
-                    "start_line",
-                ]
-                .map(|c| (Alias::new("findings"), Alias::new(c))),
-            )
-            .and_where(col("status").eq("open"))
-            .order_by((f, Alias::new("id")), sea_orm::Order::Asc)
-            .limit(MAX_CANDIDATE_FINDINGS);
-        match &c.source {
-            CampaignSource::PolicySet { policies } => {
-                q.and_where(col("policy_id").is_in(policies.iter().cloned()));
-            }
-            CampaignSource::Filter { filter } => {
-                let nonempty = |v: &Option<String>| {
-                    v.as_deref()
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                };
-                if let Some(v) = nonempty(&filter.tool) {
-                    q.and_where(col("source_tool").eq(v));
-                }
-                if let Some(v) = nonempty(&filter.severity) {
-                    q.and_where(col("severity").eq(v));
-                }
-                if let Some(v) = nonempty(&filter.account) {
-                    q.and_where(col("account").eq(v));
-                }
-                if let Some(v) = nonempty(&filter.resource_type) {
-                    q.and_where(col("resource_type").eq(v));
-                }
-                if let Some(v) = nonempty(&filter.policy) {
-                    q.and_where(col("policy_id").eq(v));
-                }
-            }
-        }
-        if !c.scope.accounts.is_empty() {
-            q.and_where(col("account").is_in(c.scope.accounts.iter().cloned()));
-        }
-        if let Some(rank) = c
-            .scope
-            .min_severity
-            .as_deref()
-            .and_then(|s| SEVERITIES.iter().position(|x| *x == s))
-        {
-            q.and_where(col("severity_rank").gte(rank as i32));
-        }
-        let backend = self.db.get_database_backend();
-        let rows = self.db.query_all_raw(backend.build(&q)).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(CampaignFinding {
-                    id: r.try_get("", "id")?,
-                    policy_id: r.try_get("", "policy_id")?,
-                    rule_id: r.try_get("", "rule_id")?,
-                    tool: r.try_get("", "source_tool")?,
-                    account: r.try_get("", "account")?,
-                    resource: r.try_get("", "primary_resource")?,
-                    file: r.try_get("", "file")?,
-                    line: r.try_get("", "start_line")?,
-                })
-            })
-            .collect()
+        campaign_findings_in(&self.db, &c.source, &c.scope).await
     }
 
     /// Items per state, findings open and closed, and percent done, all counted by the database.
@@ -374,6 +261,152 @@ impl Store {
         };
         Ok(progress)
     }
+}
+
+/// The open findings a campaign with this source and scope covers (see
+/// [`Store::campaign_findings`]).
+pub(crate) async fn campaign_findings_in<C: ConnectionTrait>(
+    db: &C,
+    source: &CampaignSource,
+    scope: &CampaignScope,
+) -> Result<Vec<CampaignFinding>, StoreError> {
+    let f = Alias::new("findings");
+    let col = |name: &str| Expr::col((Alias::new("findings"), Alias::new(name)));
+    let mut q = Query::select();
+    q.from(f.clone())
+        .columns(
+            [
+                "id",
+                "policy_id",
+                "rule_id",
+                "source_tool",
+                "account",
+                "primary_resource",
+                "file",
+                "start_line",
+            ]
+            .map(|c| (Alias::new("findings"), Alias::new(c))),
+        )
+        .and_where(col("status").eq("open"))
+        .order_by((f, Alias::new("id")), sea_orm::Order::Asc)
+        .limit(MAX_CANDIDATE_FINDINGS);
+    match source {
+        CampaignSource::PolicySet { policies } => {
+            q.and_where(col("policy_id").is_in(policies.iter().cloned()));
+        }
+        CampaignSource::Filter { filter } => {
+            let nonempty = |v: &Option<String>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            if let Some(v) = nonempty(&filter.tool) {
+                q.and_where(col("source_tool").eq(v));
+            }
+            if let Some(v) = nonempty(&filter.severity) {
+                q.and_where(col("severity").eq(v));
+            }
+            if let Some(v) = nonempty(&filter.account) {
+                q.and_where(col("account").eq(v));
+            }
+            if let Some(v) = nonempty(&filter.resource_type) {
+                q.and_where(col("resource_type").eq(v));
+            }
+            if let Some(v) = nonempty(&filter.policy) {
+                q.and_where(col("policy_id").eq(v));
+            }
+        }
+    }
+    if !scope.accounts.is_empty() {
+        q.and_where(col("account").is_in(scope.accounts.iter().cloned()));
+    }
+    if let Some(rank) = scope
+        .min_severity
+        .as_deref()
+        .and_then(|s| SEVERITIES.iter().position(|x| *x == s))
+    {
+        q.and_where(col("severity_rank").gte(rank as i32));
+    }
+    let backend = db.get_database_backend();
+    let rows = db.query_all_raw(backend.build(&q)).await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(CampaignFinding {
+                id: r.try_get("", "id")?,
+                policy_id: r.try_get("", "policy_id")?,
+                rule_id: r.try_get("", "rule_id")?,
+                tool: r.try_get("", "source_tool")?,
+                account: r.try_get("", "account")?,
+                resource: r.try_get("", "primary_resource")?,
+                file: r.try_get("", "file")?,
+                line: r.try_get("", "start_line")?,
+            })
+        })
+        .collect()
+}
+
+/// Checks and normalizes a new campaign: trimmed name and policies, a valid repository
+/// glob and severity, dates in order. Touches no database.
+pub(crate) fn validate_new_campaign(new: NewCampaign) -> Result<NewCampaign, StoreError> {
+    let name = new.name.trim().to_owned();
+    if name.is_empty() || name.len() > 200 {
+        return Err(StoreError::invalid("name", "must be 1 to 200 characters"));
+    }
+    if new.description.len() > 10_000 {
+        return Err(StoreError::invalid(
+            "description",
+            "is longer than 10000 characters",
+        ));
+    }
+    if new.due_date < new.start_date {
+        return Err(StoreError::invalid("due_date", "is before the start date"));
+    }
+    let source = match new.source {
+        CampaignSource::PolicySet { policies } => {
+            let mut policies: Vec<String> = policies
+                .into_iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+            policies.sort();
+            policies.dedup();
+            if policies.is_empty() {
+                return Err(StoreError::invalid("policies", "name at least one policy"));
+            }
+            if policies.len() > MAX_POLICIES {
+                return Err(StoreError::invalid(
+                    "policies",
+                    format!("name at most {MAX_POLICIES}"),
+                ));
+            }
+            CampaignSource::PolicySet { policies }
+        }
+        CampaignSource::Filter { mut filter } => {
+            filter.page = 1;
+            CampaignSource::Filter { filter }
+        }
+    };
+    let mut scope = new.scope;
+    scope.repository_glob = match scope.repository_glob.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(g) => Some(glob::validate("repository_glob", g)?),
+    };
+    if let Some(sev) = &scope.min_severity
+        && !SEVERITIES.contains(&sev.as_str())
+    {
+        return Err(StoreError::invalid(
+            "min_severity",
+            format!("must be one of {}", SEVERITIES.join(", ")),
+        ));
+    }
+    scope.accounts.retain(|a| !a.trim().is_empty());
+    Ok(NewCampaign {
+        name,
+        source,
+        scope,
+        ..new
+    })
 }
 
 pub(crate) async fn find_campaign<C: ConnectionTrait>(

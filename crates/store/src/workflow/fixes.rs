@@ -2,8 +2,8 @@
 //! someone other than the author, only when verification passed.
 use redress_types::{FixProposal, UserSummary, VerificationStatus, WorkItemState};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use super::{
@@ -34,6 +34,20 @@ impl Store {
         item_id: i64,
         proposal: NewFixProposal,
     ) -> Result<FixProposal, StoreError> {
+        let txn = self.db.begin().await?;
+        let out = self.propose_fix_in(&txn, actor, item_id, proposal).await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// [`Store::propose_fix`] inside `txn`, for callers that write more in the same transaction.
+    pub(crate) async fn propose_fix_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: &UserSummary,
+        item_id: i64,
+        proposal: NewFixProposal,
+    ) -> Result<FixProposal, StoreError> {
         if proposal.patch.trim().is_empty() {
             return Err(StoreError::invalid("patch", "is empty"));
         }
@@ -43,8 +57,7 @@ impl Store {
                 format!("is larger than {} KiB", MAX_PATCH_BYTES / 1024),
             ));
         }
-        let txn = self.db.begin().await?;
-        let item = find_item(&txn, item_id).await?;
+        let item = find_item(txn, item_id).await?;
         let model = fix_proposal::ActiveModel {
             work_item_id: Set(item_id),
             patch: Set(proposal.patch),
@@ -56,12 +69,12 @@ impl Store {
             approved_at: Set(None),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let created = to_proposal(model)?;
         move_item(
             self,
-            &txn,
+            txn,
             &Actor::user(actor),
             item,
             WorkItemState::FixProposed,
@@ -71,15 +84,14 @@ impl Store {
         .await?;
         AuditEntry::new("fix_proposal.create", "fix_proposal", created.id)
             .work_item(item_id)
-            .campaign(find_item(&txn, item_id).await?.campaign_id)
+            .campaign(find_item(txn, item_id).await?.campaign_id)
             .after(serde_json::json!({
                 "author_id": created.author_id,
                 "verification": created.verification,
                 "patch_bytes": created.patch.len(),
             }))
-            .write(&txn, self, &Actor::user(actor))
+            .write(txn, self, &Actor::user(actor))
             .await?;
-        txn.commit().await?;
         Ok(created)
     }
 

@@ -19,6 +19,8 @@
 //!   (opens the sealed token with the key, for fetching), `has_unsealed_tokens` /
 //!   `seal_stored_tokens` (tokens stored in plain text before sealing), `root_state_content`.
 //! - **Campaigns**: `create_campaign` ([`NewCampaign`], starts as draft),
+//!   `create_and_plan_campaign` (creates and plans in one transaction), `plan_campaign`
+//!   (locates, groups by fix site, proposes verified fixes; one transaction),
 //!   `set_campaign_status` (only along `CampaignStatus::can_move_to`), `campaign`,
 //!   `list_campaigns`, `campaign_findings` (open findings of the policy set or saved filter
 //!   within accounts and minimum severity), `campaign_progress` (counted by the database).

@@ -68,9 +68,24 @@ impl Store {
         campaign_id: i64,
         sites: Vec<NewFixSite>,
     ) -> Result<AddedWorkItems, StoreError> {
-        let audit_actor = actor.map_or_else(Actor::system, Actor::user);
         let txn = self.db.begin().await?;
-        let campaign = to_campaign(find_campaign(&txn, campaign_id).await?)?;
+        let out = self
+            .add_work_items_in(&txn, actor, campaign_id, sites)
+            .await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// [`Store::add_work_items`] inside `txn`, for callers that write more in the same transaction.
+    pub(crate) async fn add_work_items_in(
+        &self,
+        txn: &DatabaseTransaction,
+        actor: Option<&UserSummary>,
+        campaign_id: i64,
+        sites: Vec<NewFixSite>,
+    ) -> Result<AddedWorkItems, StoreError> {
+        let audit_actor = actor.map_or_else(Actor::system, Actor::user);
+        let campaign = to_campaign(find_campaign(txn, campaign_id).await?)?;
         if !matches!(
             campaign.status,
             CampaignStatus::Draft | CampaignStatus::Active
@@ -109,7 +124,7 @@ impl Store {
                     .column(finding::Column::Id)
                     .filter(finding::Column::Id.is_in(wanted.iter().copied()))
                     .into_tuple::<i64>()
-                    .all(&txn)
+                    .all(txn)
                     .await?
                     .into_iter()
                     .collect();
@@ -120,7 +135,7 @@ impl Store {
                     ));
                 }
             }
-            let repo = load_repository(&txn, site.repository_id).await?;
+            let repo = load_repository(txn, site.repository_id).await?;
             if let Some(g) = &campaign.scope.repository_glob
                 && !glob::matches(g, &repo.name)
             {
@@ -135,7 +150,7 @@ impl Store {
                 .filter(work_item::Column::PolicyId.eq(&policy))
                 .filter(work_item::Column::File.eq(&file))
                 .filter(work_item::Column::Line.eq(line))
-                .one(&txn)
+                .one(txn)
                 .await?;
             let created = existing.is_none();
             let item_id = match existing {
@@ -146,7 +161,7 @@ impl Store {
                 None => {
                     let mut assignee = Assignee::Unassigned;
                     for owner in &site.code_owners {
-                        if let Some(found) = resolve_code_owner(&txn, owner).await? {
+                        if let Some(found) = resolve_code_owner(txn, owner).await? {
                             assignee = found;
                             break;
                         }
@@ -177,20 +192,20 @@ impl Store {
                         updated_at: Set(now),
                         ..Default::default()
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await?;
                     added.created += 1;
                     model.id
                 }
             };
-            let before = load_item(&txn, item_id).await?;
+            let before = load_item(txn, item_id).await?;
             for finding_id in site.finding_ids.iter().collect::<BTreeSet<_>>() {
                 if !before.finding_ids.contains(finding_id) {
                     work_item_finding::ActiveModel {
                         work_item_id: Set(item_id),
                         finding_id: Set(*finding_id),
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await?;
                 }
             }
@@ -206,11 +221,11 @@ impl Store {
                         work_item_id: Set(item_id),
                         address: Set(address.to_owned()),
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await?;
                 }
             }
-            let after = load_item(&txn, item_id).await?;
+            let after = load_item(txn, item_id).await?;
             let entry = AuditEntry::new(
                 if created {
                     "work_item.create"
@@ -227,9 +242,8 @@ impl Store {
             } else {
                 entry.before(&before).after(&after)
             };
-            entry.write(&txn, self, &audit_actor).await?;
+            entry.write(txn, self, &audit_actor).await?;
         }
-        txn.commit().await?;
         Ok(added)
     }
 
