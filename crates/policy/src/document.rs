@@ -1,10 +1,11 @@
 //! JSON policy documents: heredocs, strings, `jsonencode(…)` and `data.aws_iam_policy_document`.
 
 use redress_iac::{Block, BlockKind, Expr, ExprKind, Span};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::catalog::{Cond, DocumentRule, DocumentSpec, Missing, Report};
 use crate::cond::{Child, Ctx, Node, NodeKind, Verdict, Via, via};
+use crate::doc_values::{Entry, Mode, Reader, from_data_block, materialize, to_json};
 use crate::edit::{Edit, FixKind, indent_at, insert_into, range};
 use crate::principal::is_account_root;
 use crate::validated::{Shape, marker_shape};
@@ -31,22 +32,25 @@ pub(crate) fn eval<'r>(
 ) -> Verdict {
     let report = cond.report;
     let subject_span = ctx.subject.block.span;
-    let (doc, attr_span) = if spec.attr.is_empty() {
+    let (doc, attr_span, reader) = if spec.attr.is_empty() {
         if ctx.subject.rtype != "data.aws_iam_policy_document" {
             return Verdict::Unknown(
                 "a document check without `attr` needs a policy document subject".into(),
             );
         }
-        let refs = |e: &Expr| crate::validated::var_value(ctx, &node.ctx, node.file, e);
+        let reader = Reader::new(ctx, &node.ctx, node.file);
         (
             Doc {
-                json: from_data_block(ctx.subject.block, ctx.repo.text(node.file), &refs),
+                json: from_data_block(ctx.subject.block, ctx.repo.text(node.file), &|e| {
+                    reader.placeholder(e)
+                }),
                 data: Some((node.file, ctx.subject.block)),
                 text: None,
                 object: None,
                 kind: FixKind::SetValue,
             },
             subject_span,
+            reader,
         )
     } else {
         match node.child(&spec.attr) {
@@ -68,7 +72,7 @@ pub(crate) fn eval<'r>(
             Some(Child::Value { expr, report }) => {
                 let r = ctx.resolve(node, expr);
                 let src = ctx.repo.text(r.file);
-                let refs = |e: &Expr| crate::validated::var_value(ctx, &r.context, r.file, e);
+                let mut reader = Reader::new(ctx, &r.context, r.file);
                 let kind = match via(&r) {
                     Via::VariableDefault => FixKind::VariableDefault,
                     Via::Tfvars => FixKind::VariableValue,
@@ -103,7 +107,7 @@ pub(crate) fn eval<'r>(
                     },
                     ExprKind::Call(call) if call.name == "jsonencode" => match call.args.first() {
                         Some(arg) => Doc {
-                            json: to_json(arg, src, &refs),
+                            json: to_json(arg, src, &|e| reader.placeholder(e)),
                             data: None,
                             text: None,
                             object: Some((r.file, arg)),
@@ -120,15 +124,18 @@ pub(crate) fn eval<'r>(
                         Some(rest) => {
                             let name = rest.split('.').next().unwrap_or("");
                             match find_data(ctx, &r.context, name) {
-                                Some((file, b)) => Doc {
-                                    json: from_data_block(b, ctx.repo.text(file), &|e| {
-                                        crate::validated::var_value(ctx, &r.context, file, e)
-                                    }),
-                                    data: Some((file, b)),
-                                    text: None,
-                                    object: None,
-                                    kind: FixKind::SetValue,
-                                },
+                                Some((file, b)) => {
+                                    reader = Reader::new(ctx, &r.context, file);
+                                    Doc {
+                                        json: from_data_block(b, ctx.repo.text(file), &|e| {
+                                            reader.placeholder(e)
+                                        }),
+                                        data: Some((file, b)),
+                                        text: None,
+                                        object: None,
+                                        kind: FixKind::SetValue,
+                                    }
+                                }
                                 None => {
                                     return Verdict::Unknown(format!(
                                         "`data.aws_iam_policy_document.{name}` is not in this module"
@@ -144,26 +151,29 @@ pub(crate) fn eval<'r>(
                         }
                     },
                 };
-                (doc, report)
+                (doc, report, reader)
             }
         }
     };
-    let Some(found) = check(&doc.json, spec) else {
-        return match unproven(&doc.json, spec) {
-            Some(why) => Verdict::Unknown(why),
-            None => Verdict::Holds,
-        };
+    let entries = reader.take_entries();
+    let json = materialize(&doc.json, &entries, Mode::Text, None);
+    let found = match settle(&doc.json, &json, &entries, spec) {
+        Ok(found) => found,
+        Err(verdict) => return verdict,
     };
+    // A failure caused by a value written elsewhere (a default, tfvars, a caller's input, a
+    // local) is reported where that value is written.
+    let at = written_at(&doc.json, &entries, spec).unwrap_or((node.file, attr_span));
     let (file, span) = match report {
         Some(Report::Resource) => (ctx.subject.file, subject_span),
         Some(Report::Match) => match (&doc.text, &found) {
             (Some((fi, start, text)), Some(needle)) => match text.find(&format!("\"{needle}\"")) {
                 Some(i) => (*fi, byte_span(ctx, fi, start + i, needle.len() + 2)),
-                None => (node.file, attr_span),
+                None => at,
             },
-            _ => (node.file, attr_span),
+            _ => at,
         },
-        _ => (node.file, attr_span),
+        _ => at,
     };
     let message = match spec.rule {
         DocumentRule::AnyPrincipal => "the policy allows any principal".to_string(),
@@ -179,12 +189,12 @@ pub(crate) fn eval<'r>(
     let fix = match spec.rule {
         DocumentRule::RequireSecureTransport => secure_transport_fix(ctx, node, &doc),
         DocumentRule::FullAdmin if spec.action_input.is_some() => {
-            crate::input_fix::action(ctx, spec, &doc)
+            crate::input_fix::action(ctx, spec, &doc, &|e| reader.value(e))
         }
         DocumentRule::AnyPrincipal | DocumentRule::AnyPrincipalOrAccountRoot
             if spec.principal_input.is_some() =>
         {
-            crate::input_fix::principal(ctx, spec, &doc)
+            crate::input_fix::principal(ctx, spec, &doc, &|e| reader.value(e))
         }
         DocumentRule::AnyPrincipal => principal_fix(ctx, spec, &doc),
         _ => None,
@@ -199,6 +209,67 @@ pub(crate) fn eval<'r>(
         });
     }
     Verdict::Fails(vec![hit])
+}
+
+/// The document's verdict when it does not fail (`Err`), or what offends (`Ok`). `raw` holds
+/// the placeholders of the values read ([`crate::doc_values`]), `json` the document with
+/// known values in place and unknown ones as their text. A pass that an unknown value could
+/// turn into a failure, or (`require_secure_transport`) a failure it could turn into a pass, is
+/// unknown.
+fn settle(
+    raw: &Json,
+    json: &Json,
+    entries: &[Entry],
+    spec: &DocumentSpec,
+) -> Result<Option<String>, Verdict> {
+    let unknown = entries.iter().find(|e| e.json.is_none());
+    let cannot = |e: &Entry| {
+        Verdict::Unknown(format!(
+            "`{}` in the policy document cannot be evaluated",
+            e.text
+        ))
+    };
+    let secure = spec.rule == DocumentRule::RequireSecureTransport;
+    match check(json, spec) {
+        None => {
+            if let Some(why) = unproven(json, spec) {
+                return Err(Verdict::Unknown(why));
+            }
+            match unknown {
+                Some(e)
+                    if !secure
+                        && check(&materialize(raw, entries, Mode::Worst, None), spec).is_some() =>
+                {
+                    Err(cannot(e))
+                }
+                _ => Err(Verdict::Holds),
+            }
+        }
+        Some(found) => match unknown {
+            Some(e)
+                if secure
+                    && check(&materialize(raw, entries, Mode::Best, None), spec).is_none() =>
+            {
+                Err(cannot(e))
+            }
+            _ => Ok(found),
+        },
+    }
+}
+
+/// Where the value that makes the document fail is written, when it is a value read from
+/// elsewhere (the first whose removal makes the document pass).
+fn written_at<'e>(
+    raw: &Json,
+    entries: &'e [Entry],
+    spec: &DocumentSpec,
+) -> Option<(&'e str, Span)> {
+    entries.iter().enumerate().find_map(|(i, e)| {
+        let at = e.at.as_ref().map(|(f, s)| (f.as_str(), *s))?;
+        check(&materialize(raw, entries, Mode::Without(i), None), spec)
+            .is_none()
+            .then_some(at)
+    })
 }
 
 /// `None` when the document is fine; `Some(needle)` when not, with the offending string if any.
@@ -355,107 +426,6 @@ fn byte_span(ctx: &Ctx<'_>, file: &str, begin: usize, len: usize) -> Span {
         start_column: column,
         end_line: line,
         end_column: column.saturating_add(u32::try_from(len).unwrap_or(0)),
-    }
-}
-
-/// A reference's JSON value when it is known (a validated variable), for [`to_json`].
-pub(crate) type Refs<'a> = dyn Fn(&Expr) -> Option<Json> + 'a;
-
-/// The JSON equivalent of a `data "aws_iam_policy_document"` block's statements.
-pub(crate) fn from_data_block(block: &Block, src: &str, refs: &Refs<'_>) -> Json {
-    let mut statements = Vec::new();
-    for st in block.nested("statement") {
-        let mut m = Map::new();
-        let effect = st
-            .attribute("effect")
-            .map_or(Json::String("Allow".into()), |a| {
-                to_json(&a.expr, src, refs)
-            });
-        m.insert("Effect".into(), effect);
-        if let Some(a) = st.attribute("actions") {
-            m.insert("Action".into(), to_json(&a.expr, src, refs));
-        }
-        if let Some(a) = st.attribute("resources") {
-            m.insert("Resource".into(), to_json(&a.expr, src, refs));
-        }
-        let mut principals = Map::new();
-        for p in st.nested("principals") {
-            let kind = p.attribute("type").map(|a| to_json(&a.expr, src, refs));
-            let ids = p
-                .attribute("identifiers")
-                .map(|a| to_json(&a.expr, src, refs))
-                .unwrap_or(Json::Null);
-            if let Some(Json::String(kind)) = kind {
-                if kind == "*" {
-                    m.insert("Principal".into(), Json::String("*".into()));
-                } else {
-                    principals.insert(kind, ids);
-                }
-            }
-        }
-        if !principals.is_empty() && !m.contains_key("Principal") {
-            m.insert("Principal".into(), Json::Object(principals));
-        }
-        let mut conditions = Map::new();
-        for c in st.nested("condition") {
-            let test = c.attribute("test").map(|a| to_json(&a.expr, src, refs));
-            let var = c.attribute("variable").map(|a| to_json(&a.expr, src, refs));
-            let values = c
-                .attribute("values")
-                .map(|a| to_json(&a.expr, src, refs))
-                .unwrap_or(Json::Null);
-            if let (Some(Json::String(test)), Some(Json::String(var))) = (test, var) {
-                let entry = conditions
-                    .entry(test)
-                    .or_insert_with(|| Json::Object(Map::new()));
-                if let Json::Object(inner) = entry {
-                    inner.insert(var, values);
-                }
-            }
-        }
-        if !conditions.is_empty() {
-            m.insert("Condition".into(), Json::Object(conditions));
-        }
-        statements.push(Json::Object(m));
-    }
-    let mut doc = Map::new();
-    doc.insert("Statement".into(), Json::Array(statements));
-    Json::Object(doc)
-}
-
-/// An HCL value as JSON; a validated variable's value as `refs` gives it, other references
-/// and calls become their source text.
-pub(crate) fn to_json(expr: &Expr, src: &str, refs: &Refs<'_>) -> Json {
-    match &expr.kind {
-        ExprKind::Null => Json::Null,
-        ExprKind::Bool(b) => Json::Bool(*b),
-        ExprKind::Number(n) => n
-            .parse::<i64>()
-            .map(Json::from)
-            .ok()
-            .or_else(|| {
-                n.parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Json::Number)
-            })
-            .unwrap_or(Json::Null),
-        ExprKind::String(s) => Json::String(s.clone()),
-        ExprKind::List(items) => Json::Array(items.iter().map(|i| to_json(i, src, refs)).collect()),
-        ExprKind::Object(items) => Json::Object(
-            items
-                .iter()
-                .map(|i| {
-                    let key = i.key_name().map_or_else(
-                        || src.get(range(&i.key.span)).unwrap_or("").to_string(),
-                        str::to_string,
-                    );
-                    (key, to_json(&i.value, src, refs))
-                })
-                .collect(),
-        ),
-        _ => refs(expr)
-            .unwrap_or_else(|| Json::String(src.get(range(&expr.span)).unwrap_or("").to_string())),
     }
 }
 

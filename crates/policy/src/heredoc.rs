@@ -4,8 +4,10 @@
 //! ${jsonencode(var.actions)}`) is read as the value of a validated variable
 //! ([`crate::validated`]): it is replaced by a placeholder of the same length before parsing, so
 //! byte offsets into the text stay those of the file, and the placeholder then by the
-//! variable's value (or its marker). Any other interpolation in place of a value makes the
-//! document unreadable, as before.
+//! variable's value (or its marker), or by the value the evaluator computes for it. Any other
+//! interpolation in place of a value makes the document unreadable, as before. When every
+//! interpolation of the heredoc is known, the document is the evaluator's value of the whole
+//! heredoc, so interpolations inside strings count with their values too.
 
 use std::ops::Range;
 
@@ -29,7 +31,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, r: &Resolved<'_>, h: &Heredoc) -> Result<(Json
     let outside = value_interpolations(body, h.body.start_byte, &h.parts);
     if outside.is_empty() {
         let json = serde_json::from_str(body).map_err(|e| e.to_string())?;
-        return Ok((json, body.to_string()));
+        return Ok((computed(ctx, r, h).unwrap_or(json), body.to_string()));
     }
     let private = |c: char| (FIRST..=LAST).contains(&u32::from(c));
     if body.chars().any(private) || body.to_ascii_lowercase().contains("\\ue") {
@@ -40,7 +42,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, r: &Resolved<'_>, h: &Heredoc) -> Result<(Json
     for (n, (at, expr)) in outside.iter().enumerate().rev() {
         let written = src.get(range(&expr.span)).unwrap_or("");
         let value = validated_value(ctx, r, expr).ok_or_else(|| {
-            format!("`${{{written}}}` stands for a JSON value and is not `jsonencode(var.…)` of a validated variable")
+            format!("`${{{written}}}` stands for a JSON value and is not `jsonencode(…)` of a validated variable or of a value known here")
         })?;
         let code = u32::try_from(n)
             .ok()
@@ -59,17 +61,39 @@ pub(crate) fn read(ctx: &Ctx<'_>, r: &Resolved<'_>, h: &Heredoc) -> Result<(Json
     }
     let mut json: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     fill(&mut json, &values)?;
-    Ok((json, text))
+    Ok((computed(ctx, r, h).unwrap_or(json), text))
 }
 
-/// `jsonencode(var.N)` of a validated variable: its value or marker.
+/// The document as the evaluator computes the whole heredoc, when it has interpolations and
+/// every one of them is known (`"Action": "${var.action}"` with a default): interpolations
+/// inside JSON strings then count with their values, not their text.
+fn computed(ctx: &Ctx<'_>, r: &Resolved<'_>, h: &Heredoc) -> Option<Json> {
+    if !h
+        .parts
+        .iter()
+        .any(|p| matches!(p, TemplatePart::Interpolation(_)))
+    {
+        return None;
+    }
+    match ctx.ev.compute(&r.context, r.expr)? {
+        redress_iac::Value::String(s) => serde_json::from_str(&s).ok(),
+        _ => None,
+    }
+}
+
+/// `jsonencode(X)` of a validated variable (its value or marker) or of a value the evaluator
+/// computes fully (a variable's default, tfvars or caller value, a local).
 fn validated_value(ctx: &Ctx<'_>, r: &Resolved<'_>, expr: &Expr) -> Option<Json> {
     let ExprKind::Call(call) = &expr.kind else {
         return None;
     };
     match call.args.as_slice() {
         [arg] if call.name == "jsonencode" && !call.expand_final => {
-            crate::validated::var_value(ctx, &r.context, r.file, arg)
+            crate::validated::var_value(ctx, &r.context, r.file, arg).or_else(|| {
+                ctx.ev
+                    .compute(&r.context, arg)
+                    .and_then(|v| crate::validated::value_json(&v))
+            })
         }
         _ => None,
     }

@@ -14,14 +14,10 @@ use serde_json::Value as Json;
 
 use crate::catalog::{DocumentRule, DocumentSpec};
 use crate::cond::Ctx;
-use crate::document::{Doc, actions_match, from_data_block, is_admin, is_allow, to_json};
+use crate::doc_values::{Refs, from_data_block, to_json};
+use crate::document::{Doc, actions_match, is_admin, is_allow};
 use crate::edit::{Edit, FixKind, range};
 use crate::principal::is_account_root;
-
-/// Reads references as their source text: the statements to change hold literal wildcards.
-fn as_written(_: &Expr) -> Option<Json> {
-    None
-}
 
 /// The input reference (`var.<name>_…`) with `{name}` filled.
 fn input(ctx: &Ctx<'_>, template: Option<&str>) -> Option<String> {
@@ -45,8 +41,8 @@ fn object_statements(arg: &Expr) -> Vec<&Expr> {
 }
 
 /// The `statement` blocks of a policy document with their JSON, in order.
-fn data_statements<'b>(block: &'b Block, src: &str) -> Vec<(&'b Block, Json)> {
-    let json = from_data_block(block, src, &as_written);
+fn data_statements<'b>(block: &'b Block, src: &str, refs: &Refs<'_>) -> Vec<(&'b Block, Json)> {
+    let json = from_data_block(block, src, refs);
     let statements = json
         .get("Statement")
         .and_then(Json::as_array)
@@ -64,7 +60,12 @@ fn replace(file: &str, span: &redress_iac::Span, text: String) -> Edit {
 }
 
 /// `Action` of the first Allow statement granting `*` on `*` replaced with the actions input.
-pub(crate) fn action(ctx: &Ctx<'_>, spec: &DocumentSpec, doc: &Doc<'_>) -> Option<(FixKind, Edit)> {
+pub(crate) fn action(
+    ctx: &Ctx<'_>,
+    spec: &DocumentSpec,
+    doc: &Doc<'_>,
+    refs: &Refs<'_>,
+) -> Option<(FixKind, Edit)> {
     let var = input(ctx, spec.action_input.as_deref())?;
     if let Some((file, start, text)) = &doc.text {
         let r = crate::principal::admin_action(text)?;
@@ -79,11 +80,11 @@ pub(crate) fn action(ctx: &Ctx<'_>, spec: &DocumentSpec, doc: &Doc<'_>) -> Optio
         let src = ctx.repo.text(file);
         let st = object_statements(arg)
             .into_iter()
-            .find(|st| is_admin(&to_json(st, src, &as_written)))?;
+            .find(|st| is_admin(&to_json(st, src, refs)))?;
         return Some((doc.kind, replace(file, &st.item("Action")?.value.span, var)));
     }
     let (file, block) = doc.data?;
-    let (st, _) = data_statements(block, ctx.repo.text(file))
+    let (st, _) = data_statements(block, ctx.repo.text(file), refs)
         .into_iter()
         .find(|(_, json)| is_admin(json))?;
     let actions = st.attribute("actions")?;
@@ -96,6 +97,7 @@ pub(crate) fn principal(
     ctx: &Ctx<'_>,
     spec: &DocumentSpec,
     doc: &Doc<'_>,
+    refs: &Refs<'_>,
 ) -> Option<(FixKind, Edit)> {
     let var = input(ctx, spec.principal_input.as_deref())?;
     let root = spec.rule == DocumentRule::AnyPrincipalOrAccountRoot;
@@ -126,7 +128,7 @@ pub(crate) fn principal(
     if let Some((file, arg)) = doc.object {
         let src = ctx.repo.text(file);
         for st in object_statements(arg) {
-            let json = to_json(st, src, &as_written);
+            let json = to_json(st, src, refs);
             if !is_allow(&json) || !actions_match(&json, &spec.action_prefixes) {
                 continue;
             }
@@ -142,7 +144,7 @@ pub(crate) fn principal(
             let Some(aws) = p.value.item("AWS") else {
                 continue;
             };
-            let value = to_json(&aws.value, src, &as_written);
+            let value = to_json(&aws.value, src, refs);
             if all_offend(&value) {
                 return Some((doc.kind, replace(file, &aws.value.span, var)));
             }
@@ -154,16 +156,14 @@ pub(crate) fn principal(
     }
     let (file, block) = doc.data?;
     let src = ctx.repo.text(file);
-    for (st, json) in data_statements(block, src) {
+    for (st, json) in data_statements(block, src, refs) {
         if !is_allow(&json) || !actions_match(&json, &spec.action_prefixes) {
             continue;
         }
         for p in st.nested("principals") {
-            let kind = p
-                .attribute("type")
-                .map(|a| to_json(&a.expr, src, &as_written));
+            let kind = p.attribute("type").map(|a| to_json(&a.expr, src, refs));
             let ids = p.attribute("identifiers");
-            let values = ids.map(|a| to_json(&a.expr, src, &as_written));
+            let values = ids.map(|a| to_json(&a.expr, src, refs));
             match kind.as_ref().and_then(Json::as_str) {
                 Some("*") => {
                     let text = format!(

@@ -10,6 +10,9 @@
 //! be guessed (`*` on `*`, a trust of any principal or an account root), the fix makes the
 //! privilege an explicit input: a variable with no default whose `validation` Terraform
 //! enforces, which evaluation recognises by its shape (`validated`, `input_fix`, `heredoc`).
+//! Values that are not literals inside policy documents are computed by the index's evaluator
+//! and read as if written there, reported where they are written; a value that cannot be
+//! computed makes the result unknown wherever it could decide it (`doc_values`).
 //!
 //! **Public API.**
 //! - [`Catalog::builtin`], [`Catalog::add_dir`]: the policies.
@@ -39,6 +42,7 @@ mod compare;
 mod compose;
 mod cond;
 pub mod diff;
+mod doc_values;
 mod document;
 pub mod edit;
 pub mod equivalents;

@@ -112,7 +112,7 @@ pub(crate) fn var_value(ctx: &Ctx<'_>, context: &Context, file: &str, expr: &Exp
 }
 
 /// A fully known value as JSON; `None` when some part is not known.
-fn value_json(v: &Value) -> Option<Json> {
+pub(crate) fn value_json(v: &Value) -> Option<Json> {
     Some(match v {
         Value::String(s) => Json::String(s.clone()),
         Value::Number(n) => n
