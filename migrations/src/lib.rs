@@ -14,6 +14,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_accounts;
 mod m0002_findings;
 mod m0003_workflow;
+mod m0004_findings_lean;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_accounts::Migration),
             Box::new(m0002_findings::Migration),
             Box::new(m0003_workflow::Migration),
+            Box::new(m0004_findings_lean::Migration),
         ]
     }
 }

@@ -69,6 +69,21 @@ impl ImportRequest {
     }
 }
 
+/// What the write side hands to [`Store::finish_import`].
+struct Written {
+    import_id: i64,
+    counts: Counts,
+    /// The sources the import wrote to.
+    touched: HashSet<i64>,
+    /// The sources whose stored findings were read (see [`Writer::absent_open`]).
+    loaded: HashSet<i64>,
+    /// Open findings of the loaded sources absent from this import (full imports only).
+    absent: Vec<i64>,
+}
+
+/// Closed findings per UPDATE of a full import.
+const CLOSE_ROWS: usize = 4000;
+
 /// Why the write side stopped.
 enum Failure {
     /// The file is at fault (format, record, field).
@@ -156,8 +171,8 @@ impl Store {
         let outcome = match (written, parsed) {
             (Err(store_error), _) => Err(Failure::Store(store_error)),
             (Ok(_), Err(parse_error)) => Err(Failure::Parse(parse_error)),
-            (Ok((import_id, counts, sources)), Ok(summary)) => self
-                .finish_import(&txn, import_id, counts, sources, &summary, &request)
+            (Ok(written), Ok(summary)) => self
+                .finish_import(&txn, written, &summary, &request)
                 .await
                 .map_err(Failure::Store),
         };
@@ -183,8 +198,8 @@ impl Store {
         }
     }
 
-    /// Reads every finding from `receiver` and writes it; returns the import id, the counts
-    /// and the sources touched.
+    /// Reads every finding from `receiver` and writes it; returns the import id, the counts,
+    /// the sources touched and (for a full import) the findings it leaves absent.
     async fn write_import(
         &self,
         txn: &DatabaseTransaction,
@@ -192,7 +207,7 @@ impl Store {
         request: &ImportRequest,
         started: DateTime<Utc>,
         mapper: &(dyn PolicyMapper + Sync),
-    ) -> Result<(i64, Counts, HashSet<i64>), StoreError> {
+    ) -> Result<Written, StoreError> {
         let import_id = import::ActiveModel {
             user_id: Set(request.user_id),
             started_at: Set(started),
@@ -254,19 +269,35 @@ impl Store {
             ran?;
             queue.extend(took?);
         }
-        Ok((import_id, writer.counts, writer.touched_sources))
+        let (loaded, absent) = if request.full {
+            writer.absent_open()
+        } else {
+            (HashSet::new(), Vec::new())
+        };
+        Ok(Written {
+            import_id,
+            counts: writer.counts,
+            touched: writer.touched_sources,
+            loaded,
+            absent,
+        })
     }
 
     /// Closes absent findings on a full import and completes the history entry.
     async fn finish_import(
         &self,
         txn: &DatabaseTransaction,
-        import_id: i64,
-        mut counts: Counts,
-        mut touched: HashSet<i64>,
+        written: Written,
         summary: &ParseSummary,
         request: &ImportRequest,
     ) -> Result<ImportSummary, StoreError> {
+        let Written {
+            import_id,
+            mut counts,
+            mut touched,
+            loaded,
+            absent,
+        } = written;
         let now = self.now();
         if request.full {
             // An IaC scan of a named repository covers it even when it found nothing.
@@ -288,17 +319,31 @@ impl Store {
                     touched.insert(source_id(txn, &key, now).await?);
                 }
             }
-            let touched: Vec<i64> = touched.into_iter().collect();
-            for chunk in touched.chunks(500) {
+            let reason = format!("absent from full import {import_id}");
+            // The sources the writer read: their absent open findings are known by id.
+            for ids in absent.chunks(CLOSE_ROWS) {
                 let result = finding::Entity::update_many()
                     .col_expr(
                         finding::Column::Status,
                         Expr::value(Status::Closed.as_str()),
                     )
+                    .col_expr(finding::Column::StatusReason, Expr::value(reason.clone()))
+                    .col_expr(finding::Column::ClosedAt, Expr::value(now))
+                    .filter(finding::Column::Id.is_in(ids.iter().copied()))
+                    .filter(finding::Column::Status.eq(Status::Open.as_str()))
+                    .exec(txn)
+                    .await?;
+                counts.closed += result.rows_affected;
+            }
+            // Sources the file did not write to (a clean IaC scan): every open finding.
+            let unread: Vec<i64> = touched.difference(&loaded).copied().collect();
+            for chunk in unread.chunks(500) {
+                let result = finding::Entity::update_many()
                     .col_expr(
-                        finding::Column::StatusReason,
-                        Expr::value(format!("absent from full import {import_id}")),
+                        finding::Column::Status,
+                        Expr::value(Status::Closed.as_str()),
                     )
+                    .col_expr(finding::Column::StatusReason, Expr::value(reason.clone()))
                     .col_expr(finding::Column::ClosedAt, Expr::value(now))
                     .filter(finding::Column::SourceId.is_in(chunk.iter().copied()))
                     .filter(finding::Column::Status.eq(Status::Open.as_str()))

@@ -3,9 +3,18 @@
 //!
 //! # What this module owns
 //!
-//! The `sources`, `imports` and `findings` tables (migration `m0002_findings`). A source
-//! is a tool plus a scope: cloud findings are scoped by provider, account and region,
-//! IaC findings by the repository the caller names. Fingerprints are unique per source.
+//! The `sources`, `imports` and `findings` tables (migration `m0002_findings`; the
+//! findings indexes as `m0004_findings_lean` left them). A source is a tool plus a scope:
+//! cloud findings are scoped by provider, account and region, IaC findings by the
+//! repository the caller names. Fingerprints are unique per source.
+//!
+//! Every index of `findings` costs every import: it has the unique `(source_id,
+//! fingerprint)` (dedupe), `correlation_key` (a finding's related findings), and one index
+//! per order of the list: `idx_findings_list` (severity rank, id, then every filter
+//! column, so filters and counts read that index and never the wide rows), title, rule,
+//! last seen and first seen. A new query of the list should be served by these (the plan
+//! test in `query.rs` checks the list's); closing on a full import needs none (the writer
+//! knows which findings it did not see).
 //!
 //! # Public API
 //!

@@ -2,6 +2,7 @@
 //! the database.
 use std::collections::HashMap;
 
+use redress_ingest::Severity;
 use redress_types::{
     FindingDetail, FindingFacets, FindingQuery, FindingRow, FindingSort, ImportRecord, Page,
 };
@@ -9,7 +10,7 @@ use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use super::convert::{RowColumns, import_record, row_of};
+use super::convert::{RowColumns, import_record, row_of, severity_rank};
 use crate::entities::{finding, import, source, user};
 use crate::{Store, StoreError};
 
@@ -39,9 +40,23 @@ fn given(value: &Option<String>) -> Option<&str> {
 fn filtered(query: &FindingQuery) -> Select<finding::Entity> {
     use finding::Column as C;
     let mut select = finding::Entity::find();
+    // Severity filters on its rank, which `idx_findings_list` holds (the name it does not):
+    // a normalized name matches its rank, any other text nothing, as before.
+    if let Some(name) = given(&query.severity) {
+        let rank = [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .map_or(-1, severity_rank);
+        select = select.filter(C::SeverityRank.eq(rank));
+    }
     let filters = [
         (C::SourceTool, given(&query.tool)),
-        (C::Severity, given(&query.severity)),
         (C::Status, given(&query.status)),
         (C::Account, given(&query.account)),
         (C::ResourceType, given(&query.resource_type)),
@@ -64,6 +79,36 @@ fn sorted(select: Select<finding::Entity>, sort: FindingSort) -> Select<finding:
         FindingSort::Title => select.order_by_asc(C::Title).order_by_asc(C::Id),
         FindingSort::Rule => select.order_by_asc(C::RuleId).order_by_asc(C::Id),
     }
+}
+
+/// One page of the list: `query`'s filters and order, the list columns.
+fn page_select(query: &FindingQuery, page: u64, per_page: u64) -> Select<finding::Entity> {
+    list_columns(sorted(filtered(query), query.sort))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+}
+
+/// The values of one filter column present, for its menu.
+fn facet_select(column: finding::Column) -> Select<finding::Entity> {
+    finding::Entity::find()
+        .select_only()
+        .column(column)
+        .distinct()
+        .filter(column.is_not_null())
+        .order_by_asc(column)
+        .limit(MAX_FACET_VALUES)
+}
+
+/// The findings correlated with finding `id` (same correlation key), most severe first.
+fn correlated_select(correlation_key: &str, id: i64) -> Select<finding::Entity> {
+    list_columns(
+        finding::Entity::find()
+            .filter(finding::Column::CorrelationKey.eq(correlation_key))
+            .filter(finding::Column::Id.ne(id))
+            .order_by_desc(finding::Column::SeverityRank)
+            .order_by_asc(finding::Column::Id),
+    )
+    .limit(MAX_CORRELATED)
 }
 
 fn list_columns(select: Select<finding::Entity>) -> Select<finding::Entity> {
@@ -135,9 +180,7 @@ impl Store {
     ) -> Result<Page<FindingRow>, StoreError> {
         let (page, per_page) = page_bounds(query.page, query.per_page);
         let total = filtered(query).count(&self.db).await?;
-        let items = list_columns(sorted(filtered(query), query.sort))
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+        let items = page_select(query, page, per_page)
             .into_model::<RowColumns>()
             .all(&self.db)
             .await?
@@ -162,20 +205,13 @@ impl Store {
             .one(&self.db)
             .await?
             .map(|s| s.scope_label);
-        let correlated = list_columns(
-            finding::Entity::find()
-                .filter(finding::Column::CorrelationKey.eq(&m.correlation_key))
-                .filter(finding::Column::Id.ne(m.id))
-                .order_by_desc(finding::Column::SeverityRank)
-                .order_by_asc(finding::Column::Id),
-        )
-        .limit(MAX_CORRELATED)
-        .into_model::<RowColumns>()
-        .all(&self.db)
-        .await?
-        .into_iter()
-        .map(FindingRow::from)
-        .collect();
+        let correlated = correlated_select(&m.correlation_key, m.id)
+            .into_model::<RowColumns>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(FindingRow::from)
+            .collect();
         let tags: std::collections::BTreeMap<String, String> =
             serde_json::from_str(&m.tags).unwrap_or_default();
         Ok(FindingDetail {
@@ -207,16 +243,8 @@ impl Store {
         use finding::Column as C;
         let mut lists: Vec<Vec<String>> = Vec::with_capacity(4);
         for column in [C::SourceTool, C::Account, C::ResourceType, C::PolicyId] {
-            let values: Vec<Option<String>> = finding::Entity::find()
-                .select_only()
-                .column(column)
-                .distinct()
-                .filter(column.is_not_null())
-                .order_by_asc(column)
-                .limit(MAX_FACET_VALUES)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
+            let values: Vec<Option<String>> =
+                facet_select(column).into_tuple().all(&self.db).await?;
             lists.push(values.into_iter().flatten().collect());
         }
         let mut lists = lists.into_iter();
@@ -258,5 +286,130 @@ impl Store {
             .into_iter()
             .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The Findings page's queries are served by indexes on SQLite (which has no statistics
+    //! here, so its plans do not depend on the data): no query reads the whole table, the
+    //! counts and filter menus read an index only, and the default order, every sort and
+    //! the default order under any one filter walk an index instead of sorting.
+    use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
+
+    use super::*;
+
+    /// `EXPLAIN QUERY PLAN` of `statement`, its lines joined by ` | `.
+    async fn plan(store: &Store, statement: Statement) -> String {
+        let values = statement.values.map(|v| v.0).unwrap_or_default();
+        let explain = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            values,
+        );
+        let rows = store.db.query_all_raw(explain).await.unwrap();
+        rows.iter()
+            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+
+    /// Whether a plan reads the whole table (`SCAN findings` without an index).
+    fn reads_table(plan: &str) -> bool {
+        plan.split(" | ").any(|line| line.trim() == "SCAN findings")
+    }
+
+    fn query(filter: &str, sort: FindingSort) -> FindingQuery {
+        let value = Some("x".to_owned());
+        let mut q = FindingQuery {
+            sort,
+            ..FindingQuery::default()
+        };
+        match filter {
+            "tool" => q.tool = value,
+            "severity" => q.severity = value,
+            "status" => q.status = value,
+            "account" => q.account = value,
+            "resource_type" => q.resource_type = value,
+            "policy" => q.policy = value,
+            _ => {}
+        }
+        q
+    }
+
+    const FILTERS: [&str; 7] = [
+        "none",
+        "tool",
+        "severity",
+        "status",
+        "account",
+        "resource_type",
+        "policy",
+    ];
+
+    #[tokio::test]
+    async fn every_findings_page_query_is_served_by_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/plans.db", dir.path().display());
+        Store::connect(&url).await.unwrap();
+        // New connections: EXPLAIN reads no table, so a pooled connection that loaded the
+        // schema before the migrations would never notice it changed and name old indexes.
+        let store = Store::open(&url).await.unwrap();
+        let sqlite = DbBackend::Sqlite;
+        // Every plan is printed (`-- --nocapture`), then every failed expectation named.
+        let mut plans = Vec::new();
+        let mut wrong = Vec::new();
+        let mut expect = |ok: bool, what: String, p: &str| {
+            if !ok {
+                wrong.push(format!("{what}: {p}"));
+            }
+        };
+        for filter in FILTERS {
+            for sort in FindingSort::ALL {
+                let q = query(filter, sort);
+                for page in [1, 1000] {
+                    let p = plan(&store, page_select(&q, page, 50).build(sqlite)).await;
+                    let what = format!("page {page}, {filter}, by {}", sort.as_str());
+                    expect(!reads_table(&p), format!("{what} reads the table"), &p);
+                    if filter == "none" || sort == FindingSort::Severity {
+                        expect(!p.contains("TEMP B-TREE"), format!("{what} sorts"), &p);
+                    }
+                    plans.push(format!("{what}: {p}"));
+                }
+            }
+            // The count sea-orm's paginator runs: the filtered select as a subquery.
+            let inner = filtered(&query(filter, FindingSort::Severity)).build(sqlite);
+            let count = Statement::from_sql_and_values(
+                sqlite,
+                format!(
+                    "SELECT COUNT(*) AS num_items FROM ({}) AS sub_query",
+                    inner.sql
+                ),
+                inner.values.map(|v| v.0).unwrap_or_default(),
+            );
+            let p = plan(&store, count).await;
+            expect(p.contains("COVERING INDEX"), format!("count, {filter}"), &p);
+            plans.push(format!("count, {filter}: {p}"));
+        }
+        use finding::Column as C;
+        for column in [C::SourceTool, C::Account, C::ResourceType, C::PolicyId] {
+            let p = plan(&store, facet_select(column).build(sqlite)).await;
+            expect(
+                p.contains("COVERING INDEX"),
+                format!("facet {column:?}"),
+                &p,
+            );
+            plans.push(format!("facet {column:?}: {p}"));
+        }
+        let p = plan(&store, correlated_select("k", 1).build(sqlite)).await;
+        expect(
+            p.contains("idx_findings_correlation"),
+            "correlated".into(),
+            &p,
+        );
+        plans.push(format!("correlated: {p}"));
+        // `cargo test -p redress-store every_findings_page_query -- --nocapture` prints them.
+        println!("{}", plans.join("\n"));
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

@@ -334,4 +334,21 @@ impl<'a> Writer<'a> {
         out.extend(self.flush_inserts());
         out.extend(self.flush_touches());
     }
+
+    /// For a full import: the sources whose stored findings were read, and the ids of
+    /// those findings that are open and were not in this import (the ones it closes).
+    /// Every row this import wrote or touched is seen, so this is exactly what
+    /// `status = 'open' AND last_import_id <> this import` selects in those sources,
+    /// without reading the table again.
+    pub(crate) fn absent_open(&self) -> (HashSet<i64>, Vec<i64>) {
+        let loaded = self.index.keys().copied().collect();
+        let ids = self
+            .index
+            .values()
+            .flat_map(|source| source.values())
+            .filter(|k| !k.seen && k.status == StoredStatus::Tool(Status::Open))
+            .filter_map(|k| k.id)
+            .collect();
+        (loaded, ids)
+    }
 }
