@@ -75,8 +75,8 @@ pub mod state;
 
 pub use error::IacError;
 pub use eval::{
-    Context, EvalCache, Evaluated, Evaluator, InstanceKey, Origin, OriginKind, Resolved, Scope,
-    Traced,
+    Context, DynamicIterator, EvalCache, Evaluated, Evaluator, InstanceKey, Origin, OriginKind,
+    Resolved, Scope, Traced,
 };
 pub use expr::{Expr, ExprKind, parse_expression};
 pub use highlight::{HighlightSpan, LineSpan, highlight, highlight_lines};

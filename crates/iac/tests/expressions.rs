@@ -3,7 +3,8 @@
 //! one changed file.
 
 use redress_iac::{
-    Context, Evaluated, Evaluator, Expr, ExprKind, Index, InstanceKey, Modules, OriginKind, Value,
+    Context, DynamicIterator, Evaluated, Evaluator, Expr, ExprKind, Index, InstanceKey, Modules,
+    OriginKind, Value,
     expr::{BinaryOp, TemplatePart, TraversalOp, UnaryOp},
     parse_expression,
 };
@@ -295,6 +296,43 @@ fn sets_try_and_partly_known_values() {
     assert_eq!(ev.eval_expr(&ctx, &partial).value, Evaluated::Unknown);
     let can = parse_expression("can(var.nope.x)").unwrap();
     assert_eq!(ev.compute(&ctx, &can), None, "unknown, not false");
+}
+
+#[test]
+fn dynamic_block_iterators_are_in_scope_of_their_content() {
+    let (index, modules) = sg_repo();
+    let ev = Evaluator::new(&index, &modules);
+    let scope = ev.scopes().into_iter().next().unwrap();
+    let ctx = Context::new(scope, InstanceKey::None);
+    let read = parse_expression("lookup(statement.value, \"actions\", [statement.key])").unwrap();
+    assert_eq!(
+        ev.compute(&ctx, &read),
+        None,
+        "no iterator outside a dynamic block"
+    );
+    let inner = ctx.with_iterator(DynamicIterator {
+        name: "statement".into(),
+        key: Value::String("k".into()),
+        value: Value::Map(vec![(
+            "actions".into(),
+            Value::List(vec![Value::String("*".into())]),
+        )]),
+    });
+    assert_eq!(
+        ev.compute(&inner, &read),
+        Some(Value::List(vec![Value::String("*".into())]))
+    );
+    let key = parse_expression("[statement.key, statement.nope]").unwrap();
+    assert_eq!(ev.compute(&inner, &key), None, "only .key and .value");
+    // An inner iterator with the same name hides the outer one.
+    let shadowed = inner.with_iterator(DynamicIterator {
+        name: "statement".into(),
+        key: Value::Number("0".into()),
+        value: Value::Null,
+    });
+    let k = parse_expression("statement.key").unwrap();
+    assert_eq!(ev.compute(&shadowed, &k), Some(Value::Number("0".into())));
+    assert_eq!(ev.compute(&inner, &k), Some(Value::String("k".into())));
 }
 
 #[test]

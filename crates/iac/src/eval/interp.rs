@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::expr::{BinaryOp, Expr, ExprKind, Heredoc, TemplatePart, TraversalOp, UnaryOp};
 use crate::model::Value;
 
-use super::scope::{InstanceKey, Scope};
+use super::scope::{DynamicIterator, InstanceKey, Scope};
 use super::{Cached, Evaluator, Origin, functions};
 
 /// The module id of the constants context (`.tfvars` values, variable
@@ -36,6 +36,8 @@ pub(super) type R = Result<Value, Miss>;
 pub(super) struct Frame<'s> {
     pub scope: &'s Scope,
     pub key: &'s InstanceKey,
+    /// The `dynamic` block iterators in scope.
+    pub iterators: &'s [DynamicIterator],
 }
 
 /// Evaluates expressions for one [`Evaluator`].
@@ -170,6 +172,13 @@ impl<'e, 'a> Interp<'e, 'a> {
             Some((Step::Key(Value::String(first)), rest)) => (first.as_str(), rest),
             _ => return Err(Miss::Unknown),
         };
+        if let Some(it) = frame.iterators.iter().rev().find(|i| i.name == *root) {
+            return match first {
+                "key" => walk(&it.key, rest),
+                "value" => walk(&it.value, rest),
+                _ => Err(Miss::Error),
+            };
+        }
         match root.as_str() {
             "var" | "local" => {
                 let cached = self.cached(frame.scope, root, first, steps, depth)?;

@@ -15,7 +15,9 @@
 //! Module instances are expanded by their calls' `count` / `for_each`
 //! ([`Evaluator::scopes`]): inside `module.x["k"]`, `var.*` reads the call's
 //! inputs with `each.key = "k"`. A [`Context`] is one module instance plus the
-//! `count.index` / `each` of the block being evaluated.
+//! `count.index` / `each` of the block being evaluated, and the iterators of
+//! the `dynamic` blocks it sits in ([`Context::with_iterator`]: the caller
+//! expands a `dynamic` block's `for_each` and evaluates `content` per element).
 //!
 //! [`Evaluator::resolve`] follows plain `var.x` / `local.x` references to the
 //! expression where the value is written (with its span), which is what a fix
@@ -41,7 +43,7 @@ mod functions;
 mod interp;
 mod scope;
 
-pub use scope::{Context, InstanceKey, Resolved, Scope};
+pub use scope::{Context, DynamicIterator, InstanceKey, Resolved, Scope};
 
 /// Most instances one block or module call expands to.
 const MAX_INSTANCES: usize = 10_000;

@@ -79,13 +79,41 @@ pub struct Context {
     pub scope: Scope,
     /// The block's own instance.
     pub key: InstanceKey,
+    /// The iterators of the `dynamic` blocks the expression is written in
+    /// (innermost last): `<name>.key` / `<name>.value`.
+    pub iterators: Vec<DynamicIterator>,
+}
+
+/// One element of a `dynamic` block's `for_each`, under its iterator name
+/// (the block label unless `iterator =` says otherwise).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynamicIterator {
+    /// The iterator name.
+    pub name: String,
+    /// `<name>.key`: the map key, or the list index.
+    pub key: Value,
+    /// `<name>.value`.
+    pub value: Value,
 }
 
 impl Context {
     /// A context in `scope` for a block instance `key`.
     #[must_use]
     pub fn new(scope: Scope, key: InstanceKey) -> Self {
-        Self { scope, key }
+        Self {
+            scope,
+            key,
+            iterators: Vec::new(),
+        }
+    }
+
+    /// This context inside one element of a `dynamic` block.
+    #[must_use]
+    pub fn with_iterator(&self, iterator: DynamicIterator) -> Self {
+        let mut out = self.clone();
+        out.iterators.retain(|i| i.name != iterator.name);
+        out.iterators.push(iterator);
+        out
     }
 
     /// Module instance `module` with every key unknown.
@@ -100,6 +128,7 @@ impl Context {
                 keys: vec![InstanceKey::Unknown; depth],
             },
             key: InstanceKey::Unknown,
+            iterators: Vec::new(),
         }
     }
 
@@ -107,6 +136,7 @@ impl Context {
         Frame {
             scope: &self.scope,
             key: &self.key,
+            iterators: &self.iterators,
         }
     }
 }
@@ -248,6 +278,7 @@ impl Evaluator<'_> {
         let frame = Frame {
             scope,
             key: &InstanceKey::None,
+            iterators: &[],
         };
         let mut steps = Vec::new();
         if let Some(count) = block.attribute("count") {
@@ -429,5 +460,6 @@ fn constants(scope: &Scope) -> Context {
             keys: scope.keys.clone(),
         },
         key: InstanceKey::None,
+        iterators: Vec::new(),
     }
 }
