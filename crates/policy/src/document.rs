@@ -1,11 +1,11 @@
 //! JSON policy documents: heredocs, strings, `jsonencode(…)` and `data.aws_iam_policy_document`.
 
-use redress_iac::{Block, BlockKind, Expr, ExprKind, Span};
+use redress_iac::{Block, Expr, ExprKind, Span};
 use serde_json::Value as Json;
 
 use crate::catalog::{Cond, DocumentRule, DocumentSpec, Missing, Report};
 use crate::cond::{Child, Ctx, Node, NodeKind, Verdict, Via, via};
-use crate::doc_values::{Entry, Mode, Reader, from_data_block, materialize, to_json};
+use crate::doc_values::{Entry, GENERATED, Mode, OPTIONAL, Reader, materialize, to_json};
 use crate::edit::{Edit, FixKind, indent_at, insert_into, range};
 use crate::principal::is_account_root;
 use crate::validated::{Shape, marker_shape};
@@ -30,7 +30,6 @@ pub(crate) fn eval<'r>(
     cond: &Cond,
     node: &Node<'r>,
 ) -> Verdict {
-    let report = cond.report;
     let subject_span = ctx.subject.block.span;
     let (doc, attr_span, reader) = if spec.attr.is_empty() {
         if ctx.subject.rtype != "data.aws_iam_policy_document" {
@@ -41,9 +40,7 @@ pub(crate) fn eval<'r>(
         let reader = Reader::new(ctx, &node.ctx, node.file);
         (
             Doc {
-                json: from_data_block(ctx.subject.block, ctx.repo.text(node.file), &|e| {
-                    reader.placeholder(e)
-                }),
+                json: reader.data_block(ctx.subject.block),
                 data: Some((node.file, ctx.subject.block)),
                 text: None,
                 object: None,
@@ -72,7 +69,7 @@ pub(crate) fn eval<'r>(
             Some(Child::Value { expr, report }) => {
                 let r = ctx.resolve(node, expr);
                 let src = ctx.repo.text(r.file);
-                let mut reader = Reader::new(ctx, &r.context, r.file);
+                let reader = Reader::new(ctx, &r.context, r.file);
                 let kind = match via(&r) {
                     Via::VariableDefault => FixKind::VariableDefault,
                     Via::Tfvars => FixKind::VariableValue,
@@ -115,33 +112,11 @@ pub(crate) fn eval<'r>(
                         },
                         None => return Verdict::Unknown("jsonencode() without argument".into()),
                     },
-                    _ => match r
-                        .expr
-                        .reference()
-                        .as_deref()
-                        .and_then(|t| t.strip_prefix("data.aws_iam_policy_document."))
-                    {
-                        Some(rest) => {
-                            let name = rest.split('.').next().unwrap_or("");
-                            match find_data(ctx, &r.context, name) {
-                                Some((file, b)) => {
-                                    reader = Reader::new(ctx, &r.context, file);
-                                    Doc {
-                                        json: from_data_block(b, ctx.repo.text(file), &|e| {
-                                            reader.placeholder(e)
-                                        }),
-                                        data: Some((file, b)),
-                                        text: None,
-                                        object: None,
-                                        kind: FixKind::SetValue,
-                                    }
-                                }
-                                None => {
-                                    return Verdict::Unknown(format!(
-                                        "`data.aws_iam_policy_document.{name}` is not in this module"
-                                    ));
-                                }
-                            }
+                    _ => match crate::data_doc::data_reference(r.expr) {
+                        Some((name, index)) => {
+                            return crate::data_doc::data_instances(
+                                ctx, spec, cond, node, &r, name, index, report,
+                            );
                         }
                         None => {
                             return Verdict::Unknown(format!(
@@ -155,6 +130,21 @@ pub(crate) fn eval<'r>(
             }
         }
     };
+    judge(ctx, spec, cond, node, &doc, attr_span, &reader)
+}
+
+/// The verdict on one document read by `reader`.
+pub(crate) fn judge<'r>(
+    ctx: &Ctx<'r>,
+    spec: &DocumentSpec,
+    cond: &Cond,
+    node: &Node<'r>,
+    doc: &Doc<'r>,
+    attr_span: Span,
+    reader: &Reader<'_, 'r>,
+) -> Verdict {
+    let report = cond.report;
+    let subject_span = ctx.subject.block.span;
     let entries = reader.take_entries();
     let json = materialize(&doc.json, &entries, Mode::Text, None);
     let found = match settle(&doc.json, &json, &entries, spec) {
@@ -163,7 +153,11 @@ pub(crate) fn eval<'r>(
     };
     // A failure caused by a value written elsewhere (a default, tfvars, a caller's input, a
     // local) is reported where that value is written.
-    let at = written_at(&doc.json, &entries, spec).unwrap_or((node.file, attr_span));
+    // One generated by a `dynamic "statement"` block is reported at its `content` block.
+    let content = generated_at(&json, spec, reader);
+    let at = written_at(&doc.json, &entries, spec)
+        .or_else(|| content.as_ref().map(|(f, sp)| (f.as_str(), *sp)))
+        .unwrap_or((node.file, attr_span));
     let (file, span) = match report {
         Some(Report::Resource) => (ctx.subject.file, subject_span),
         Some(Report::Match) => match (&doc.text, &found) {
@@ -187,20 +181,25 @@ pub(crate) fn eval<'r>(
         }
     };
     let fix = match spec.rule {
-        DocumentRule::RequireSecureTransport => secure_transport_fix(ctx, node, &doc),
+        DocumentRule::RequireSecureTransport => secure_transport_fix(ctx, node, doc),
         DocumentRule::FullAdmin if spec.action_input.is_some() => {
-            crate::input_fix::action(ctx, spec, &doc, &|e| reader.value(e))
+            crate::input_fix::action(ctx, spec, doc, &|e| reader.value(e))
         }
         DocumentRule::AnyPrincipal | DocumentRule::AnyPrincipalOrAccountRoot
             if spec.principal_input.is_some() =>
         {
-            crate::input_fix::principal(ctx, spec, &doc, &|e| reader.value(e))
+            crate::input_fix::principal(ctx, spec, doc, &|e| reader.value(e))
         }
-        DocumentRule::AnyPrincipal => principal_fix(ctx, spec, &doc),
+        DocumentRule::AnyPrincipal => principal_fix(ctx, spec, doc),
         _ => None,
     };
     let mut hit = ctx.hit(file, span, message, 2, fix);
-    if hit.fix.is_none() {
+    if hit.fix.is_none()
+        && let Some((_, block)) = doc.data
+        && has_dynamic(block)
+    {
+        hit.no_fix = Some("the document has `dynamic` blocks and the offending value is not in a `statement` block a fix can change: change the `dynamic` block's `content` or its `for_each` value by hand".into());
+    } else if hit.fix.is_none() {
         hit.no_fix = Some(match spec.rule {
             DocumentRule::RequireSecureTransport => "the document is not a literal JSON heredoc with a known bucket: add the Deny statement by hand".into(),
             _ if spec.action_input.is_some() || spec.principal_input.is_some() => "the wildcard could not be replaced in place (it shares a principal list with principals that do not offend, or the document is not a heredoc, `jsonencode` object or policy document): change it by hand".into(),
@@ -222,6 +221,12 @@ fn settle(
     entries: &[Entry],
     spec: &DocumentSpec,
 ) -> Result<Option<String>, Verdict> {
+    let bare = without_optional(json);
+    if bare != *json && check(json, spec).is_some() != check(&bare, spec).is_some() {
+        return Err(Verdict::Unknown(
+            "the statements of a `dynamic \"statement\"` block decide the result, and its `for_each` cannot be evaluated".into(),
+        ));
+    }
     let unknown = entries.iter().find(|e| e.json.is_none());
     let cannot = |e: &Entry| {
         Verdict::Unknown(format!(
@@ -255,6 +260,46 @@ fn settle(
             _ => Ok(found),
         },
     }
+}
+
+/// Where the first statement generated by a `dynamic "statement"` block that offends by
+/// itself is written (its `content` block).
+fn generated_at(
+    json: &Json,
+    spec: &DocumentSpec,
+    reader: &Reader<'_, '_>,
+) -> Option<(String, Span)> {
+    if spec.rule == DocumentRule::RequireSecureTransport {
+        return None;
+    }
+    statements(json).into_iter().find_map(|st| {
+        let i = usize::try_from(st.get(GENERATED)?.as_u64()?).ok()?;
+        let alone = serde_json::json!({ "Statement": [st] });
+        check(&alone, spec)?;
+        reader.generated(i)
+    })
+}
+
+/// Whether a policy document block has `dynamic "statement"` or `dynamic "principals"` blocks.
+fn has_dynamic(block: &Block) -> bool {
+    let dynamic = |b: &Block, name: &str| {
+        b.nested("dynamic")
+            .any(|d| d.labels.first().is_some_and(|l| l == name))
+    };
+    dynamic(block, "statement")
+        || block
+            .nested("statement")
+            .any(|st| dynamic(st, "principals"))
+}
+
+/// The document without the statements a `dynamic` block whose `for_each` cannot be computed
+/// generates ([`OPTIONAL`]).
+fn without_optional(doc: &Json) -> Json {
+    let mut out = doc.clone();
+    if let Some(Json::Array(statements)) = out.get_mut("Statement") {
+        statements.retain(|st| st.get(OPTIONAL).is_none());
+    }
+    out
 }
 
 /// Where the value that makes the document fail is written, when it is a value read from
@@ -389,24 +434,6 @@ fn any_principal(p: &Json, account_root: bool) -> Option<String> {
     values
         .into_iter()
         .find(|v| v == "*" || (account_root && is_account_root(v)))
-}
-
-/// The `data "aws_iam_policy_document" "name"` block of the module the reference was written
-/// in (the caller's, for a document passed as a module input).
-fn find_data<'r>(
-    ctx: &Ctx<'r>,
-    at: &redress_iac::Context,
-    name: &str,
-) -> Option<(&'r str, &'r Block)> {
-    let dir = ctx
-        .repo
-        .modules()
-        .instance(at.scope.module)
-        .map_or(ctx.subject.dir, |m| m.dir.as_str());
-    ctx.repo
-        .index()
-        .top_block(dir, BlockKind::Data, &["aws_iam_policy_document", name])
-        .map(|(f, b)| (f.path.as_str(), b))
 }
 
 /// The span of `len` bytes at byte `begin` of `file` (on one line).

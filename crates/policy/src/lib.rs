@@ -41,6 +41,7 @@ mod companion;
 mod compare;
 mod compose;
 mod cond;
+mod data_doc;
 pub mod diff;
 mod doc_values;
 mod document;
