@@ -195,6 +195,7 @@ pub(crate) fn judge<'r>(
     };
     let mut hit = ctx.hit(file, span, message, 2, fix);
     if hit.fix.is_none()
+        && spec.rule != DocumentRule::RequireSecureTransport
         && let Some((_, block)) = doc.data
         && has_dynamic(block)
     {

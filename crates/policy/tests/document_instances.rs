@@ -82,6 +82,37 @@ fn a_count_index_reads_the_instance_it_selects() {
     );
 }
 
+#[test]
+fn a_known_index_of_unknown_instances_is_read_as_that_instance() {
+    let src = r#"variable "n" {}
+
+data "aws_iam_policy_document" "d" {
+  count = var.n
+  statement {
+    actions   = count.index == 1 ? ["*"] : ["s3:GetObject"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "zero" {
+  policy = data.aws_iam_policy_document.d[0].json
+}
+
+resource "aws_iam_policy" "one" {
+  policy = data.aws_iam_policy_document.d[1].json
+}
+"#;
+    let files = [("main.tf", src)];
+    assert_eq!(
+        outcome(&files, "RDX-IAM-001", "aws_iam_policy.zero"),
+        passes()
+    );
+    assert_eq!(
+        outcome(&files, "RDX-IAM-001", "aws_iam_policy.one"),
+        fails_at("main.tf:16")
+    );
+}
+
 fn keyed(all: &str, read: &str, index: &str) -> String {
     format!(
         r#"variable "docs" {{
@@ -354,4 +385,55 @@ fn dynamic_principals_are_expanded_and_get_no_fix() {
         outcome(&[("main.tf", anyone.as_str())], "RDX-SQS-002", QUEUE),
         fails_at("main.tf:2")
     );
+}
+
+fn tls(for_each: &str) -> String {
+    format!(
+        r#"variable "unset" {{}}
+
+data "aws_iam_policy_document" "b" {{
+  dynamic "statement" {{
+    for_each = {for_each}
+    content {{
+      effect    = statement.value
+      actions   = ["s3:*"]
+      resources = ["arn:aws:s3:::b/*"]
+      principals {{
+        type        = "*"
+        identifiers = ["*"]
+      }}
+      condition {{
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }}
+    }}
+  }}
+}}
+
+resource "aws_s3_bucket_policy" "b" {{
+  bucket = "b"
+  policy = data.aws_iam_policy_document.b.json
+}}
+"#
+    )
+}
+
+#[test]
+fn a_generated_deny_counts_for_secure_transport_only_when_it_is_known_to_be_there() {
+    const POLICY: &str = "aws_s3_bucket_policy.b";
+    let deny = tls(r#"["Deny"]"#);
+    assert_eq!(
+        outcome(&[("main.tf", deny.as_str())], "RDX-S3-008", POLICY),
+        passes()
+    );
+    let allow = tls(r#"["Allow"]"#);
+    assert_eq!(
+        outcome(&[("main.tf", allow.as_str())], "RDX-S3-008", POLICY).0,
+        Status::Fail
+    );
+    // It may be there or not, a Deny or not.
+    let unknown = tls("var.unset");
+    let r = result(&[("main.tf", unknown.as_str())], "RDX-S3-008", POLICY);
+    assert_eq!(r.status, Status::Unknown, "{:?}", r.violations);
 }
