@@ -38,6 +38,7 @@ impl<'r> Ctx<'r> {
                 kind: NodeKind::Block(b),
                 ctx: Rc::clone(&self.at),
                 root: false,
+                generated: None,
             })
             .collect();
         if found.is_empty() && self.repo.aws_below_v4 {

@@ -282,7 +282,7 @@ fn dynamics<'b>(block: &'b Block, name: &'b str) -> impl Iterator<Item = &'b Blo
 }
 
 /// Whether expression text refers to `name.…` (a `dynamic` iterator).
-fn mentions(text: &str, name: &str) -> bool {
+pub(crate) fn mentions(text: &str, name: &str) -> bool {
     text.match_indices(name).any(|(i, _)| {
         let before = text[..i].chars().next_back();
         let after = text[i + name.len()..].chars().next();
