@@ -239,9 +239,19 @@ fn world_in_attr<'r>(
     if !open {
         return None;
     }
-    let (hfile, span) = match report {
-        Some(Report::Resource) => (ctx.subject.file, ctx.subject.block.span),
-        Some(Report::Block) => (node.file, node.report_span()),
+    // A computed value read through a `dynamic` iterator is written in its `for_each` value.
+    let iterated = node.generated.filter(|_| {
+        !literal
+            && report.is_none()
+            && node.ctx.iterators.iter().any(|i| {
+                let written = ctx.repo.text(node.file).get(range(&expr.span));
+                written.is_some_and(|t| crate::doc_values::mentions(t, &i.name))
+            })
+    });
+    let (hfile, span) = match (report, iterated) {
+        (Some(Report::Resource), _) => (ctx.subject.file, ctx.subject.block.span),
+        (Some(Report::Block), _) => (node.file, node.report_span()),
+        (_, Some(at)) => at,
         _ => (node.file, attr_span),
     };
     let fix = fix_text.map(|text| {

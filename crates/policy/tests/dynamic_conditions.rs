@@ -249,10 +249,22 @@ fn security_group_ingress_generated_by_a_dynamic_block() {
     let at = "aws_security_group.sg";
     let open =
         sg("[{ port = 443, cidrs = [\"0.0.0.0/0\"] }, { port = 22, cidrs = [\"0.0.0.0/0\"] }]");
-    let r = result(&[("main.tf", &open)], ssh, at);
-    assert_eq!(r.status, Status::Fail, "{:?}", r.reason);
-    assert_eq!(r.violations.len(), 1, "{:?}", r.violations);
+    // Port 22 only, its CIDRs read through the iterator: reported at the `for_each` (line 5).
+    assert_eq!(
+        outcome(&[("main.tf", &open)], ssh, at),
+        fails_at(&["main.tf:5"])
+    );
     no_fix_through_dynamic(&[("main.tf", &open)], ssh, at);
+    // A world CIDR written in `content`: reported there (line 10).
+    let literal = sg("[{ port = 22, cidrs = [] }]").replace(
+        "cidr_blocks = ingress.value.cidrs",
+        "cidr_blocks = [\"0.0.0.0/0\"]",
+    );
+    assert_eq!(
+        outcome(&[("main.tf", &literal)], ssh, at),
+        fails_at(&["main.tf:10"])
+    );
+    no_fix_through_dynamic(&[("main.tf", &literal)], ssh, at);
     let closed = sg("[{ port = 22, cidrs = [\"10.0.0.0/8\"] }]");
     assert_eq!(outcome(&[("main.tf", &closed)], ssh, at), passes());
     assert_eq!(outcome(&[("main.tf", &sg("[]"))], ssh, at), passes());
