@@ -45,9 +45,10 @@ pub fn scan_dir(dir: &Path, format: ScanFormat) -> Result<ScanReport, PolicyErro
             let mut out = String::new();
             for r in results.iter().filter(|r| r.status == Status::Fail) {
                 let msg = r.violations.first().map_or("", |v| v.message.as_str());
+                let (file, line) = r.location();
                 out.push_str(&format!(
-                    "FAIL  {:<14} {}  {}:{}  {msg}\n",
-                    r.policy, r.address, r.file, r.line
+                    "FAIL  {:<14} {}  {file}:{line}  {msg}\n",
+                    r.policy, r.address
                 ));
             }
             let unknown = results

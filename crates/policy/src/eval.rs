@@ -73,6 +73,19 @@ pub struct EvalResult {
     pub(crate) no_fix: Vec<String>,
 }
 
+impl EvalResult {
+    /// Where the result points: the first violation's file and line when failing (a module
+    /// call or a variable may be in another file than the resource), else the block's.
+    #[must_use]
+    pub fn location(&self) -> (&str, usize) {
+        self.violations
+            .first()
+            .map_or((self.file.as_str(), self.line), |v| {
+                (v.file.as_str(), v.line)
+            })
+    }
+}
+
 /// Evaluates every policy of the catalog over the repository.
 pub fn evaluate(repo: &Repo, catalog: &Catalog) -> Vec<EvalResult> {
     let mut by_type: BTreeMap<&str, Vec<(&Policy, &Target)>> = BTreeMap::new();

@@ -6,7 +6,8 @@ use crate::catalog::{Catalog, Severity};
 use crate::eval::{EvalResult, Status};
 
 /// `{"results":[{"policy","equivalents","address","file","line","status"}]}`, one entry per
-/// failing resource instance, in evaluation order.
+/// failing resource instance, in evaluation order; `file` and `line` are where the first
+/// violation is ([`EvalResult::location`]: a module call or variable may be in another file).
 pub fn scan_json(results: &[EvalResult], catalog: &Catalog) -> Value {
     let entries: Vec<Value> = results
         .iter()
@@ -16,12 +17,13 @@ pub fn scan_json(results: &[EvalResult], catalog: &Catalog) -> Value {
                 .get(&r.policy)
                 .map(|p| json!(p.equivalents))
                 .unwrap_or_else(|| json!({}));
+            let (file, line) = r.location();
             json!({
                 "policy": r.policy,
                 "equivalents": equivalents,
                 "address": r.address,
-                "file": r.file,
-                "line": r.line,
+                "file": file,
+                "line": line,
                 "status": "fail",
             })
         })
@@ -92,6 +94,7 @@ pub fn sarif(results: &[EvalResult], catalog: &Catalog) -> Value {
             let policy = catalog.get(&r.policy);
             let message = r.violations.first().map_or_else(|| "fails the policy".to_string(), |v| v.message.clone());
             let title = policy.map_or("", |p| p.title.as_str());
+            let (file, line) = r.location();
             json!({
                 "ruleId": r.policy,
                 "ruleIndex": index(r.policy.as_str()),
@@ -99,8 +102,8 @@ pub fn sarif(results: &[EvalResult], catalog: &Catalog) -> Value {
                 "message": { "text": format!("{}: {message} ({})", r.address, title) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": r.file, "uriBaseId": "%SRCROOT%" },
-                        "region": { "startLine": r.line },
+                        "artifactLocation": { "uri": file, "uriBaseId": "%SRCROOT%" },
+                        "region": { "startLine": line },
                     },
                     "logicalLocations": [{ "fullyQualifiedName": r.address, "kind": "resource" }],
                 }],
