@@ -228,6 +228,11 @@ pub struct Cond {
     /// HCL template of the companion resource to add: `{name}`, `{ref}` and `{meta}`.
     #[serde(default)]
     pub template: Option<String>,
+    /// For a companion that exists in the code but has no instances (its `count` / `for_each`
+    /// is decided by a variable that is empty): HCL values, by variable name, that a fix sets
+    /// at the module call site (or where the variable's value is written).
+    #[serde(default)]
+    pub inputs: Option<BTreeMap<String, String>>,
     /// Security-group ingress open to the world.
     #[serde(default)]
     pub network: Option<NetworkSpec>,
@@ -460,6 +465,16 @@ fn validate_cond(cond: &Cond) -> Result<(), String> {
     }
     if cond.companion.is_some() && cond.link.is_none() {
         return Err("`companion` needs `link`".into());
+    }
+    if cond.inputs.is_some() && cond.companion.is_none() {
+        return Err("`inputs` goes with `companion`".into());
+    }
+    for (name, value) in cond.inputs.iter().flatten() {
+        if let Err(e) = redress_iac::parse_expression(value) {
+            return Err(format!(
+                "inputs.{name} `{value}` is not an HCL expression ({e})"
+            ));
+        }
     }
     for sub in cond.all_of.iter().chain(cond.any_of.iter()).flatten() {
         validate_cond(sub)?;
