@@ -30,7 +30,7 @@ struct Fixture {
     app: Router,
     item_id: i64,
     repo_dir: tempfile::TempDir,
-    _db: testing::TestDb,
+    db: testing::TestDb,
 }
 
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -155,7 +155,7 @@ async fn fixture() -> Fixture {
         app,
         item_id,
         repo_dir,
-        _db: db,
+        db,
     }
 }
 
@@ -246,6 +246,70 @@ async fn every_role_reads_the_view_with_offending_lines_notes_and_a_generated_fi
         .await
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_offending_value_in_another_file_is_shown_in_that_file() {
+    let f = fixture().await;
+    let dir = f.repo_dir.path();
+    std::fs::write(
+        dir.join("iam.tf"),
+        "resource \"aws_iam_policy\" \"admin\" {\n  name = \"admin\"\n  policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = var.actions, Resource = \"*\" }]\n  })\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("variables.tf"),
+        "variable \"actions\" {\n  default = [\"*\"]\n}\n",
+    )
+    .unwrap();
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "an admin policy"]);
+    let store = &f.db.store;
+    let first = store.work_item(f.item_id).await.unwrap();
+    store
+        .add_work_items(
+            None,
+            first.campaign_id,
+            vec![NewFixSite {
+                repository_id: first.repository_id,
+                policy_id: "RDX-IAM-001".into(),
+                file: "iam.tf".into(),
+                line: 5,
+                title: "No full admin in aws_iam_policy.admin".into(),
+                finding_ids: Vec::new(),
+                instances: vec!["aws_iam_policy.admin".into()],
+                code_owners: Vec::new(),
+            }],
+        )
+        .await
+        .unwrap();
+    let item = store
+        .campaign_work_items(first.campaign_id, None, 1, 10)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|i| i.id != f.item_id)
+        .unwrap();
+
+    let cookie = login(&f.app, "dev@example.com").await;
+    let (status, body) = call(&f, &cookie, "view", &[("id", &item.id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let offending = &view["offending"][0];
+    assert_eq!(offending["address"], "aws_iam_policy.admin", "{body}");
+    // The wildcard is written in the variable's default: file and line are both there, and
+    // the highlighted range is that line, not the resource block's lines of iam.tf.
+    assert_eq!(offending["file"], "variables.tf", "{body}");
+    assert_eq!(offending["line"], 2, "{body}");
+    assert_eq!(
+        (
+            offending["start_line"].clone(),
+            offending["end_line"].clone()
+        ),
+        (2.into(), 2.into()),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -143,17 +143,27 @@ fn offending(covered: &[EvalResult]) -> Vec<Offending> {
     covered
         .iter()
         .filter(|r| r.status == Status::Fail)
-        .map(|r| Offending {
-            address: r.address.clone(),
-            file: r.file.clone(),
-            start_line: to_u32(r.start_line),
-            end_line: to_u32(r.end_line.max(r.start_line)),
-            line: to_u32(r.line),
-            message: r
-                .violations
-                .first()
-                .map(|v| v.message.clone())
-                .unwrap_or_default(),
+        .map(|r| {
+            // The violation may sit in another file than the resource (a module call, a
+            // variable default): then only its own line is highlighted there.
+            let (file, line) = r.location();
+            let (start_line, end_line) = if file == r.file {
+                (r.start_line, r.end_line.max(r.start_line))
+            } else {
+                (line, line)
+            };
+            Offending {
+                address: r.address.clone(),
+                file: file.to_owned(),
+                start_line: to_u32(start_line),
+                end_line: to_u32(end_line),
+                line: to_u32(line),
+                message: r
+                    .violations
+                    .first()
+                    .map(|v| v.message.clone())
+                    .unwrap_or_default(),
+            }
         })
         .collect()
 }
