@@ -235,24 +235,8 @@ impl Reader<'_, '_> {
         } else {
             (self.file.to_string(), for_each.expr.span)
         };
-        let elements: Option<Vec<(Value, Value)>> =
-            match self.ctx.ev.compute(&site.context, &for_each.expr) {
-                Some(Value::Map(entries)) => Some(
-                    entries
-                        .into_iter()
-                        .map(|(k, v)| (Value::String(k), v))
-                        .collect(),
-                ),
-                Some(Value::List(items)) => Some(
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::Number(i.to_string()), v))
-                        .collect(),
-                ),
-                Some(Value::Null) => Some(Vec::new()),
-                _ => None,
-            };
+        let elements =
+            crate::dynamic::iterations(self.ctx.ev.compute(&site.context, &for_each.expr));
         let (known, elements) = match elements {
             Some(e) if e.len() <= MAX_ELEMENTS => (true, e),
             _ => (false, vec![(Value::Expression, Value::Expression)]),

@@ -76,24 +76,7 @@ pub(crate) fn expand<'r>(
             _ if !r.steps.is_empty() && r.followed => (r.file, r.expr.span),
             _ => (node.file, for_each.expr.span),
         };
-        let elements: Option<Vec<(Value, Value)>> = match ctx.ev.compute(&node.ctx, &for_each.expr)
-        {
-            Some(Value::Map(entries)) => Some(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (Value::String(k), v))
-                    .collect(),
-            ),
-            Some(Value::List(items)) => Some(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (Value::Number(i.to_string()), v))
-                    .collect(),
-            ),
-            Some(Value::Null) => Some(Vec::new()),
-            _ => None,
-        };
+        let elements = iterations(ctx.ev.compute(&node.ctx, &for_each.expr));
         let generated = |key: Value, value: Value| Node {
             file: node.file,
             kind: NodeKind::Block(content),
@@ -154,6 +137,29 @@ impl<'r> Expansion<'r> {
                 self.name
             )),
         }
+    }
+}
+
+/// The `(key, value)` pairs a dynamic block's computed `for_each` iterates: map entries by
+/// key, list elements by index, none for `null`; `None` when the value is not known or not a
+/// collection.
+pub(crate) fn iterations(for_each: Option<Value>) -> Option<Vec<(Value, Value)>> {
+    match for_each {
+        Some(Value::Map(entries)) => Some(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect(),
+        ),
+        Some(Value::List(items)) => Some(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i.to_string()), v))
+                .collect(),
+        ),
+        Some(Value::Null) => Some(Vec::new()),
+        _ => None,
     }
 }
 
