@@ -115,6 +115,57 @@ async fn a_bad_record_in_the_middle_writes_nothing_and_is_recorded_as_failed() {
 }
 
 #[tokio::test]
+async fn a_very_long_title_and_rule_id_are_stored_cut_and_kept_whole_in_the_raw_record() {
+    for db in all_backends().await.unwrap() {
+        let store = &db.store;
+        // Both end up in index keys: PostgreSQL refuses a B-tree entry over ~2.7 KB (after
+        // compression, so the text must not repeat itself).
+        let mut seed: u64 = 7;
+        let control: String = (0..5_000)
+            .map(|n| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let pick = (seed >> 33) as usize % 62;
+                if n % 7 == 0 {
+                    'Ä'
+                } else {
+                    char::from(
+                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[pick],
+                    )
+                }
+            })
+            .collect();
+        let arn = "arn:aws:s3:::long";
+        let summary = import(store, asff(&[hub("long", &control, arn)]), false)
+            .await
+            .unwrap();
+        assert_eq!(counts(&summary), [1, 0, 0, 0, 0], "{}", db.backend);
+        let page = store.list_findings(&FindingQuery::default()).await.unwrap();
+        let row = &page.items[0];
+        for (field, text) in [("title", &row.title), ("rule_id", &row.rule_id)] {
+            assert!(
+                text.len() <= 1024,
+                "{}: {field} is {} bytes",
+                db.backend,
+                text.len()
+            );
+            assert!(text.ends_with('…'), "{field}: {text}");
+            assert!(text.contains(&control[..200]), "{field}: {text}");
+        }
+        let detail = store.finding_detail(row.id).await.unwrap();
+        assert!(
+            detail.raw.contains(&control),
+            "{}: raw record cut",
+            db.backend
+        );
+        // The same file again changes nothing: the cut is the same every time.
+        let again = import(store, asff(&[hub("long", &control, arn)]), false)
+            .await
+            .unwrap();
+        assert_eq!(counts(&again), [0, 0, 0, 1, 0], "{}", db.backend);
+    }
+}
+
+#[tokio::test]
 async fn a_file_in_no_known_format_fails_naming_the_formats_tried() {
     for db in all_backends().await.unwrap() {
         let err = import(&db.store, b"{\"hello\": 1}".to_vec(), false)

@@ -231,6 +231,23 @@ fn opt_text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
 }
 
+/// Most bytes of a title or rule id stored in the finding's row. Both are index keys
+/// (`idx_findings_title`, `idx_findings_rule`), and PostgreSQL refuses a B-tree entry over
+/// about 2.7 KB, which would fail the whole import; the raw record keeps the full text.
+pub(crate) const MAX_INDEXED_TEXT_BYTES: usize = 1024;
+
+/// `text` cut to [`MAX_INDEXED_TEXT_BYTES`] at a character boundary, ending in `…` when cut.
+fn indexable(text: String) -> String {
+    if text.len() <= MAX_INDEXED_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_INDEXED_TEXT_BYTES - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 /// The row of a finding of source `source_id` whose content hash is `hash`.
 pub(crate) fn into_row(
     incoming: Incoming,
@@ -251,8 +268,8 @@ pub(crate) fn into_row(
         fingerprint: f.fingerprint.as_str().to_owned(),
         source_tool: f.source_tool.as_str(),
         source_finding_id: f.source_id,
-        rule_id: f.rule_id,
-        title: f.title,
+        rule_id: indexable(f.rule_id),
+        title: indexable(f.title),
         description: f.description,
         severity: f.severity.as_str(),
         severity_rank: severity_rank(f.severity),
