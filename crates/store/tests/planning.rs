@@ -94,39 +94,16 @@ async fn count_instances_become_one_item_with_a_verified_fix_and_strays_stay_unm
         let team = store.create_team(&lead, "platform").await.unwrap();
         store.add_team_member(&lead, team.id, dev.id).await.unwrap();
 
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf"), MAIN_TF).unwrap();
-        std::fs::write(dir.path().join("CODEOWNERS"), "*.tf @acme/platform\n").unwrap();
-        let repo = store
-            .create_repository(
-                &lead,
-                NewRepository {
-                    name: "acme/infra".into(),
-                    source: RepositorySource::Local {
-                        path: dir.path().display().to_string(),
-                    },
-                    default_branch: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-        store
-            .add_root_module(&lead, repo.id, ".", NewRootState::Uploaded(STATE.into()))
-            .await
-            .unwrap();
-
-        let findings = rds3(&[
-            "arn:aws:rds:eu-west-1:111122223333:db:app-0",
-            "arn:aws:rds:eu-west-1:111122223333:db:app-1",
-            "arn:aws:rds:eu-west-1:111122223333:db:elsewhere",
-        ]);
-        store
-            .import_findings(
-                std::io::Cursor::new(findings),
-                ImportRequest::new("hub.json"),
-            )
-            .await
-            .unwrap();
+        let _dir = repository_with_findings(
+            store,
+            &lead,
+            &[
+                "arn:aws:rds:eu-west-1:111122223333:db:app-0",
+                "arn:aws:rds:eu-west-1:111122223333:db:app-1",
+                "arn:aws:rds:eu-west-1:111122223333:db:elsewhere",
+            ],
+        )
+        .await;
 
         let c = store
             .create_campaign(&lead, campaign(&lead, Some("acme/*")))
@@ -209,10 +186,16 @@ async fn count_instances_become_one_item_with_a_verified_fix_and_strays_stay_unm
     }
 }
 
-/// A repository with MAIN_TF, its state, and the three RDS.3 findings imported.
-async fn repository_with_findings(store: &Store, lead: &UserSummary) -> tempfile::TempDir {
+/// The repository `acme/infra` (MAIN_TF, a CODEOWNERS giving `*.tf` to `@acme/platform`, the
+/// state of both instances) and RDS.3 findings for `arns`, imported.
+async fn repository_with_findings(
+    store: &Store,
+    lead: &UserSummary,
+    arns: &[&str],
+) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.tf"), MAIN_TF).unwrap();
+    std::fs::write(dir.path().join("CODEOWNERS"), "*.tf @acme/platform\n").unwrap();
     let repo = store
         .create_repository(
             lead,
@@ -230,13 +213,9 @@ async fn repository_with_findings(store: &Store, lead: &UserSummary) -> tempfile
         .add_root_module(lead, repo.id, ".", NewRootState::Uploaded(STATE.into()))
         .await
         .unwrap();
-    let findings = rds3(&[
-        "arn:aws:rds:eu-west-1:111122223333:db:app-0",
-        "arn:aws:rds:eu-west-1:111122223333:db:app-1",
-    ]);
     store
         .import_findings(
-            std::io::Cursor::new(findings),
+            std::io::Cursor::new(rds3(arns)),
             ImportRequest::new("hub.json"),
         )
         .await
@@ -261,7 +240,15 @@ async fn creating_and_planning_is_one_transaction() {
     for db in all_backends().await.unwrap() {
         let store = &db.store;
         let lead = user(store, "lead@example.com", Role::Security).await;
-        let _dir = repository_with_findings(store, &lead).await;
+        let _dir = repository_with_findings(
+            store,
+            &lead,
+            &[
+                "arn:aws:rds:eu-west-1:111122223333:db:app-0",
+                "arn:aws:rds:eu-west-1:111122223333:db:app-1",
+            ],
+        )
+        .await;
 
         // The owner does not exist: planning was worked out, but nothing is written.
         let mut bad = campaign(&lead, None);
