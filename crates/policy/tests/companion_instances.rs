@@ -3,31 +3,15 @@
 //! value that empties it is written (the module call when the caller leaves the input at its
 //! empty default), with a verified fix at the call site when the policy knows the input's value.
 
-use redress_policy::{Catalog, EvalResult, Repo, Status, evaluate, fix, output};
+use redress_policy::{Catalog, EvalResult, Status, output};
 
-fn repo(files: &[(&str, &str)]) -> Repo {
-    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
-}
-
-fn results(files: &[(&str, &str)], policy: &str) -> Vec<EvalResult> {
-    let catalog = Catalog::builtin().expect("catalog").subset(&[policy]);
-    evaluate(&repo(files), &catalog)
-}
+mod support;
+use support::{propose, results};
 
 fn only(files: &[(&str, &str)], policy: &str) -> EvalResult {
     let mut r = results(files, policy);
     assert_eq!(r.len(), 1, "{r:?}");
     r.remove(0)
-}
-
-fn propose(files: &[(&str, &str)], policy: &str, address: &str) -> fix::Fix {
-    fix::propose(
-        &repo(files),
-        &Catalog::builtin().expect("catalog"),
-        policy,
-        address,
-    )
-    .expect("propose")
 }
 
 const MISSING: &str =

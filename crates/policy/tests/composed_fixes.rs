@@ -2,21 +2,16 @@
 //! (`{only:TYPE}`), `fix_at` for a missing attribute, `accept_refs`, and the wildcard-principal
 //! replacement in policy documents.
 
-use redress_policy::{Catalog, Repo, Status, evaluate, fix};
+use redress_policy::{Catalog, Status, evaluate};
 
-fn repo(files: &[(&str, &str)]) -> Repo {
-    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
-}
-
-fn propose(r: &Repo, policy: &str, address: &str) -> fix::Fix {
-    fix::propose(r, &Catalog::builtin().expect("catalog"), policy, address).expect("propose")
-}
+mod support;
+use support::{propose_in, repo};
 
 const LAMBDA: &str = "resource \"aws_lambda_permission\" \"p\" {\n  action        = \"lambda:InvokeFunction\"\n  function_name = \"f\"\n  principal     = \"*\"\n}\n";
 
 #[test]
 fn the_caller_identity_data_source_is_added_once_per_module() {
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", LAMBDA)]),
         "RDX-LAMBDA-002",
         "aws_lambda_permission.p",
@@ -38,7 +33,7 @@ fn the_caller_identity_data_source_is_added_once_per_module() {
         ("main.tf", LAMBDA),
         ("data.tf", "data \"aws_caller_identity\" \"current\" {}\n"),
     ]);
-    let f = propose(&r, "RDX-LAMBDA-002", "aws_lambda_permission.p");
+    let f = propose_in(&r, "RDX-LAMBDA-002", "aws_lambda_permission.p");
     assert!(f.offered, "{:?}", f.reason);
     assert!(!f.patched["main.tf"].contains("data \"aws_caller_identity\""));
     assert_eq!(f.patched.len(), 1);
@@ -60,7 +55,7 @@ fn a_principal_from_the_caller_identity_passes_and_other_references_stay_unknown
 #[test]
 fn a_public_eks_endpoint_becomes_private_with_private_access_in_one_fix() {
     let text = "resource \"aws_eks_cluster\" \"c\" {\n  name = \"c\"\n  vpc_config {\n    endpoint_public_access  = true\n    endpoint_private_access = false\n    public_access_cidrs     = [\"0.0.0.0/0\"]\n  }\n}\n";
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", text)]),
         "RDX-EKS-002",
         "aws_eks_cluster.c",
@@ -81,7 +76,7 @@ fn a_flow_log_gets_the_only_vpc_of_its_module_and_no_fix_when_there_are_two() {
     let flow = "resource \"aws_flow_log\" \"f\" {\n  traffic_type = \"ALL\"\n}\n";
     let one =
         format!("resource \"aws_vpc\" \"main\" {{\n  cidr_block = \"10.0.0.0/16\"\n}}\n\n{flow}");
-    let f = propose(&repo(&[("main.tf", &one)]), "RDX-VPC-001", "aws_flow_log.f");
+    let f = propose_in(&repo(&[("main.tf", &one)]), "RDX-VPC-001", "aws_flow_log.f");
     assert!(f.offered, "{:?}", f.reason);
     assert!(
         f.diff.contains("+  vpc_id = aws_vpc.main.id\n"),
@@ -90,7 +85,7 @@ fn a_flow_log_gets_the_only_vpc_of_its_module_and_no_fix_when_there_are_two() {
     );
 
     let two = format!("resource \"aws_vpc\" \"b\" {{\n  cidr_block = \"10.1.0.0/16\"\n}}\n\n{one}");
-    let f = propose(&repo(&[("main.tf", &two)]), "RDX-VPC-001", "aws_flow_log.f");
+    let f = propose_in(&repo(&[("main.tf", &two)]), "RDX-VPC-001", "aws_flow_log.f");
     assert!(!f.offered);
     assert!(
         f.reason
@@ -115,7 +110,7 @@ fn a_deny_with_a_wildcard_principal_is_kept_and_the_allow_is_narrowed() {
 EOF
 }
 "#;
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", text)]),
         "RDX-SQS-002",
         "aws_sqs_queue_policy.q",
@@ -135,7 +130,7 @@ EOF
 #[test]
 fn a_kms_key_without_policy_gets_the_default_key_policy() {
     let text = "resource \"aws_kms_key\" \"k\" {\n  description = \"k\"\n}\n";
-    let f = propose(&repo(&[("main.tf", text)]), "RDX-KMS-002", "aws_kms_key.k");
+    let f = propose_in(&repo(&[("main.tf", text)]), "RDX-KMS-002", "aws_kms_key.k");
     assert!(f.offered, "{:?}", f.reason);
     let out = &f.patched["main.tf"];
     assert!(out.contains("  policy = jsonencode({\n"), "{out}");
@@ -166,7 +161,7 @@ fn a_wildcard_trust_limited_by_a_condition_still_fails_like_an_account_root() {
         assert_eq!(r[0].status, Status::Fail, "{condition}");
         // The fix does not rely on the condition: the principal becomes a validated input
         // naming roles, and the condition stays as written.
-        let f = propose(
+        let f = propose_in(
             &repo(&[("main.tf", &text)]),
             "RDX-IAM-002",
             "aws_iam_role.r",
@@ -191,7 +186,7 @@ fn a_document_in_a_variable_default_gets_no_fix_that_interpolates_into_the_defau
         (queue, "RDX-SQS-002", "aws_sqs_queue_policy.q"),
         (admin, "RDX-IAM-001", "aws_iam_policy.p"),
     ] {
-        let f = propose(&repo(&[("main.tf", text)]), policy, address);
+        let f = propose_in(&repo(&[("main.tf", text)]), policy, address);
         assert!(!f.offered, "{policy}: {}", f.diff);
         assert!(
             f.reason

@@ -3,30 +3,15 @@
 //! used as if written literally and reported where they are written; a value that cannot be
 //! computed makes the result unknown when it could decide it.
 
-use redress_policy::{Catalog, EvalResult, Repo, Status, evaluate, fix};
+use redress_policy::{Catalog, Status, fix};
 
-fn repo(files: &[(&str, &str)]) -> Repo {
-    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
-}
-
-fn result(files: &[(&str, &str)], policy: &str, address: &str) -> EvalResult {
-    let catalog = Catalog::builtin().expect("catalog").subset(&[policy]);
-    let results = evaluate(&repo(files), &catalog);
-    results
-        .into_iter()
-        .find(|r| r.address == address)
-        .unwrap_or_else(|| panic!("no result for {address}"))
-}
+mod support;
+use support::{first_violation, repo, result};
 
 /// The status and, when failing, the `file:line` reported.
 fn outcome(files: &[(&str, &str)], policy: &str, address: &str) -> (Status, String) {
     let r = result(files, policy, address);
-    let at = r
-        .violations
-        .first()
-        .map(|v| format!("{}:{}", v.file, v.line))
-        .unwrap_or_default();
-    (r.status, at)
+    (r.status, first_violation(&r))
 }
 
 const ADMIN_OBJECT: &str = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = var.actions, Resource = \"*\" }] })\n}\n";

@@ -4,24 +4,10 @@
 //! when it is the same with no block and with the content; failures are reported where the
 //! offending value is written; no fix edits through a `dynamic` block.
 
-use redress_policy::{Catalog, EvalResult, Repo, Status, evaluate, fix};
+use redress_policy::Status;
 
-fn repo(files: &[(&str, &str)]) -> Repo {
-    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
-}
-
-fn results(files: &[(&str, &str)], policy: &str) -> Vec<EvalResult> {
-    let catalog = Catalog::builtin().expect("catalog").subset(&[policy]);
-    evaluate(&repo(files), &catalog)
-}
-
-fn result(files: &[(&str, &str)], policy: &str, address: &str) -> EvalResult {
-    let all = results(files, policy);
-    let addresses: Vec<String> = all.iter().map(|r| r.address.clone()).collect();
-    all.into_iter()
-        .find(|r| r.address == address)
-        .unwrap_or_else(|| panic!("no result for {address} in {addresses:?}"))
-}
+mod support;
+use support::{propose, result};
 
 /// The status and, when failing, every `file:line` reported.
 fn outcome(files: &[(&str, &str)], policy: &str, address: &str) -> (Status, Vec<String>) {
@@ -50,13 +36,7 @@ fn unknown(files: &[(&str, &str)], policy: &str, address: &str) -> String {
 
 /// The fix is not offered, and says why: the `dynamic` block.
 fn no_fix_through_dynamic(files: &[(&str, &str)], policy: &str, address: &str) {
-    let f = fix::propose(
-        &repo(files),
-        &Catalog::builtin().expect("catalog"),
-        policy,
-        address,
-    )
-    .expect("propose");
+    let f = propose(files, policy, address);
     assert!(!f.offered, "{}", f.diff);
     let reason = f.reason.unwrap_or_default();
     assert!(reason.contains("dynamic"), "{reason}");

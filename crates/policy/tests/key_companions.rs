@@ -2,15 +2,10 @@
 //! `resource` block named after the subject, `{name}`): CloudTrail trails and CloudWatch log
 //! groups without `kms_key_id`. The added key must itself pass every policy.
 
-use redress_policy::{Catalog, Repo, Status, evaluate, fix};
+use redress_policy::{Catalog, Status, evaluate};
 
-fn repo(files: &[(&str, &str)]) -> Repo {
-    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
-}
-
-fn propose(r: &Repo, policy: &str, address: &str) -> fix::Fix {
-    fix::propose(r, &Catalog::builtin().expect("catalog"), policy, address).expect("propose")
-}
+mod support;
+use support::{propose_in, repo};
 
 /// Every result of every built-in policy for the resources of type `rtype` in `text`.
 fn statuses(text: &str, rtype: &str) -> Vec<(String, String, Status)> {
@@ -28,7 +23,7 @@ const GROUP: &str = "resource \"aws_cloudwatch_log_group\" \"app\" {\n  name    
 
 #[test]
 fn a_trail_gets_its_own_rotating_key_that_cloudtrail_may_use() {
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", TRAIL)]),
         "RDX-CT-002",
         "aws_cloudtrail.audit",
@@ -73,7 +68,7 @@ fn a_trail_gets_its_own_rotating_key_that_cloudtrail_may_use() {
 
 #[test]
 fn a_log_group_gets_a_key_for_the_logs_service_of_its_region() {
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", GROUP)]),
         "RDX-CW-001",
         "aws_cloudwatch_log_group.app",
@@ -109,14 +104,14 @@ fn a_log_group_gets_a_key_for_the_logs_service_of_its_region() {
 fn two_log_groups_get_two_keys_and_the_data_sources_once() {
     let other = GROUP.replace("\"app\"", "\"web\"");
     let text = format!("{GROUP}\n{other}");
-    let first = propose(
+    let first = propose_in(
         &repo(&[("main.tf", &text)]),
         "RDX-CW-001",
         "aws_cloudwatch_log_group.app",
     );
     assert!(first.offered, "{:?}", first.reason);
     let after_first = first.patched["main.tf"].clone();
-    let second = propose(
+    let second = propose_in(
         &repo(&[("main.tf", &after_first)]),
         "RDX-CW-001",
         "aws_cloudwatch_log_group.web",
@@ -155,7 +150,7 @@ fn two_log_groups_get_two_keys_and_the_data_sources_once() {
 #[test]
 fn all_instances_of_a_counted_trail_share_one_key() {
     let text = TRAIL.replace("{\n  name", "{\n  count          = 2\n  name");
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", &text)]),
         "RDX-CT-002",
         "aws_cloudtrail.audit[0]",
@@ -179,7 +174,7 @@ fn a_key_of_the_same_name_is_not_reused() {
     let text = format!(
         "{TRAIL}\nresource \"aws_kms_key\" \"audit_cloudtrail\" {{\n  enable_key_rotation = true\n}}\n"
     );
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", &text)]),
         "RDX-CT-002",
         "aws_cloudtrail.audit",
@@ -197,7 +192,7 @@ fn a_key_of_the_same_name_is_not_reused() {
 #[test]
 fn a_resource_on_another_provider_gets_no_key_from_the_default_one() {
     let text = GROUP.replace("{\n  name", "{\n  provider          = aws.west\n  name");
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", &text)]),
         "RDX-CW-001",
         "aws_cloudwatch_log_group.app",
@@ -215,7 +210,7 @@ fn a_resource_on_another_provider_gets_no_key_from_the_default_one() {
 #[test]
 fn a_variable_default_cannot_refer_to_the_new_key() {
     let text = "variable \"key\" {\n  default = \"\"\n}\n\nresource \"aws_cloudtrail\" \"audit\" {\n  name           = \"audit\"\n  s3_bucket_name = \"logs\"\n  kms_key_id     = var.key\n}\n";
-    let f = propose(
+    let f = propose_in(
         &repo(&[("main.tf", text)]),
         "RDX-CT-002",
         "aws_cloudtrail.audit",

@@ -4,30 +4,13 @@
 //! the policies' reading of such variables (pass only while the validation has the documented
 //! shape and no known value breaks it).
 
-use redress_policy::{Catalog, Repo, Status, evaluate, fix};
+use redress_policy::Status;
 
-fn repo(files: &[(&str, &str)]) -> Repo {
-    Repo::from_sources(files.iter().map(|(p, t)| (p.to_string(), t.to_string())))
-}
+mod support;
+use support::{propose, result};
 
 fn status(files: &[(&str, &str)], policy: &str, address: &str) -> Status {
-    let catalog = Catalog::builtin().expect("catalog").subset(&[policy]);
-    let results = evaluate(&repo(files), &catalog);
-    let r = results
-        .iter()
-        .find(|r| r.address == address)
-        .unwrap_or_else(|| panic!("no result for {address}: {results:?}"));
-    r.status
-}
-
-fn propose(files: &[(&str, &str)], policy: &str, address: &str) -> fix::Fix {
-    fix::propose(
-        &repo(files),
-        &Catalog::builtin().expect("catalog"),
-        policy,
-        address,
-    )
-    .expect("propose")
+    result(files, policy, address).status
 }
 
 const ACTIONS_VALIDATION: &str = "  validation {\n    condition     = length(var.a) > 0 && alltrue([for x in var.a : x != \"*\" && !endswith(x, \":*\")])\n    error_message = \"no wildcards\"\n  }\n";
