@@ -62,6 +62,17 @@ async fn listing(store: &Store, sort: FindingSort) -> Vec<(i64, String, String, 
         .collect()
 }
 
+/// The indexes of `findings` after m0004, by name.
+const M0004_INDEXES: [&str; 7] = [
+    "idx_findings_correlation",
+    "idx_findings_first_seen",
+    "idx_findings_last_seen",
+    "idx_findings_list",
+    "idx_findings_rule",
+    "idx_findings_title",
+    "ux_findings_source_fingerprint",
+];
+
 #[tokio::test]
 async fn m0004_keeps_the_findings_of_an_existing_database_and_swaps_the_indexes() {
     for db in all_backends_unmigrated().await.unwrap() {
@@ -85,20 +96,7 @@ async fn m0004_keeps_the_findings_of_an_existing_database_and_swaps_the_indexes(
         store.migrate().await.unwrap();
 
         let indexes = index_names(store, "findings").await.unwrap();
-        assert_eq!(
-            indexes,
-            [
-                "idx_findings_correlation",
-                "idx_findings_first_seen",
-                "idx_findings_last_seen",
-                "idx_findings_list",
-                "idx_findings_rule",
-                "idx_findings_title",
-                "ux_findings_source_fingerprint",
-            ],
-            "{}",
-            db.backend
-        );
+        assert_eq!(indexes, M0004_INDEXES, "{}", db.backend);
         for (sort, rows) in FindingSort::ALL.into_iter().zip(&before) {
             assert_eq!(
                 &listing(store, sort).await,
@@ -138,19 +136,6 @@ async fn m0004_keeps_the_findings_of_an_existing_database_and_swaps_the_indexes(
 async fn a_new_database_has_exactly_the_m0004_findings_indexes() {
     for db in redress_store::testing::all_backends().await.unwrap() {
         let indexes = index_names(&db.store, "findings").await.unwrap();
-        assert_eq!(
-            indexes,
-            [
-                "idx_findings_correlation",
-                "idx_findings_first_seen",
-                "idx_findings_last_seen",
-                "idx_findings_list",
-                "idx_findings_rule",
-                "idx_findings_title",
-                "ux_findings_source_fingerprint",
-            ],
-            "{}",
-            db.backend
-        );
+        assert_eq!(indexes, M0004_INDEXES, "{}", db.backend);
     }
 }
