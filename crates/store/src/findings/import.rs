@@ -322,35 +322,16 @@ impl Store {
             let reason = format!("absent from full import {import_id}");
             // The sources the writer read: their absent open findings are known by id.
             for ids in absent.chunks(CLOSE_ROWS) {
-                let result = finding::Entity::update_many()
-                    .col_expr(
-                        finding::Column::Status,
-                        Expr::value(Status::Closed.as_str()),
-                    )
-                    .col_expr(finding::Column::StatusReason, Expr::value(reason.clone()))
-                    .col_expr(finding::Column::ClosedAt, Expr::value(now))
-                    .filter(finding::Column::Id.is_in(ids.iter().copied()))
-                    .filter(finding::Column::Status.eq(Status::Open.as_str()))
-                    .exec(txn)
-                    .await?;
-                counts.closed += result.rows_affected;
+                let which = finding::Column::Id.is_in(ids.iter().copied());
+                counts.closed += close_open(txn, which, &reason, now).await?;
             }
             // Sources the file did not write to (a clean IaC scan): every open finding.
             let unread: Vec<i64> = touched.difference(&loaded).copied().collect();
             for chunk in unread.chunks(500) {
-                let result = finding::Entity::update_many()
-                    .col_expr(
-                        finding::Column::Status,
-                        Expr::value(Status::Closed.as_str()),
-                    )
-                    .col_expr(finding::Column::StatusReason, Expr::value(reason.clone()))
-                    .col_expr(finding::Column::ClosedAt, Expr::value(now))
-                    .filter(finding::Column::SourceId.is_in(chunk.iter().copied()))
-                    .filter(finding::Column::Status.eq(Status::Open.as_str()))
-                    .filter(finding::Column::LastImportId.ne(import_id))
-                    .exec(txn)
-                    .await?;
-                counts.closed += result.rows_affected;
+                let which = sea_orm::Condition::all()
+                    .add(finding::Column::SourceId.is_in(chunk.iter().copied()))
+                    .add(finding::Column::LastImportId.ne(import_id));
+                counts.closed += close_open(txn, which, &reason, now).await?;
             }
         }
         let skips: Vec<ImportSkip> = summary
@@ -517,6 +498,27 @@ pub(crate) async fn source_id(
     .insert(txn)
     .await?;
     Ok(model.id)
+}
+
+/// Closes the open findings that `which` selects, saying why; returns how many.
+async fn close_open(
+    txn: &DatabaseTransaction,
+    which: impl sea_orm::sea_query::IntoCondition,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let result = finding::Entity::update_many()
+        .col_expr(
+            finding::Column::Status,
+            Expr::value(Status::Closed.as_str()),
+        )
+        .col_expr(finding::Column::StatusReason, Expr::value(reason))
+        .col_expr(finding::Column::ClosedAt, Expr::value(now))
+        .filter(which)
+        .filter(finding::Column::Status.eq(Status::Open.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 #[cfg(test)]
